@@ -1,0 +1,56 @@
+namespace WorldCluster.Models.Contract;
+
+/// <summary>What the runtime needs to know to create, batch, step and show a model's worlds.</summary>
+/// <param name="Name">Stable model name used in world creation requests.</param>
+/// <param name="Version">Model version; a world remembers the version it was created with.</param>
+/// <param name="MaxPlayers">Player slots a world of this model can have.</param>
+/// <param name="Observation">Shape of the frame a viewer sees.</param>
+/// <param name="ActionSpace">The action space of each player slot.</param>
+/// <param name="State">The per-world state tensors (without the batch dimension).</param>
+/// <param name="ContextLength">Recent latents the model keeps in its state (0 when it keeps none).</param>
+/// <param name="BatchInvariant">True when a world's step result does not depend on which other worlds share its batch.</param>
+/// <param name="BatchBuckets">
+/// Batch sizes the model is run at; the batcher pads a batch up to the next bucket so every step of a world takes the
+/// same numeric path (see docs/batching.md). Empty means any size is fine.
+/// </param>
+public sealed record ModelManifest(
+    string Name,
+    string Version,
+    int MaxPlayers,
+    ObservationShape Observation,
+    ActionSpace ActionSpace,
+    IReadOnlyList<StateTensorSpec> State,
+    int ContextLength,
+    bool BatchInvariant,
+    IReadOnlyList<int> BatchBuckets)
+{
+    /// <summary>The model id a world stores: <c>name@version</c>.</summary>
+    public string Id => $"{Name}@{Version}";
+}
+
+/// <summary>Frame shape, channels first (RGB: 3).</summary>
+public sealed record ObservationShape(int Channels, int Height, int Width)
+{
+    /// <summary>Bytes of one uint8 frame.</summary>
+    public int ByteCount => Channels * Height * Width;
+}
+
+/// <summary>A discrete action space: each player slot picks one of <paramref name="N"/> actions per tick.</summary>
+public sealed record ActionSpace(string Type, int N, IReadOnlyList<string> Names)
+{
+    /// <summary>A discrete space with named actions; action 0 is the no-op.</summary>
+    public static ActionSpace Discrete(params string[] names) => new("discrete", names.Length, names);
+
+    /// <summary>True when <paramref name="action"/> is inside the space.</summary>
+    public bool Contains(int action) => action >= 0 && action < N;
+}
+
+/// <summary>One per-world state tensor: its name, element type and shape without the batch dimension.</summary>
+public sealed record StateTensorSpec(string Name, StateDType DType, IReadOnlyList<long> Shape)
+{
+    /// <summary>Element count of one world's tensor.</summary>
+    public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
+
+    /// <summary>Byte count of one world's tensor.</summary>
+    public long ByteCount => ElementCount * DType.ElementSize();
+}
