@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test of WorldCluster: installs what the tests need, builds, tests, prints one closing line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash build/install-deps.sh
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test WorldCluster.sln --nologo 2>&1 | tee "$log" || status=$?
+
+# One line for humans and CI alike: "tests: N passed, N failed".
+awk '/(Passed|Failed)! +- Failed:/ {
+       for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit $status

@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+using WorldCluster.Models.Contract;
+using WorldCluster.Runtime.Metrics;
+using static TorchSharp.torch;
+
+namespace WorldCluster.Runtime.Batching;
+
+/// <summary>
+/// Runs one model for many worlds: requests queue in a bounded channel and a dedicated thread (never the Orleans
+/// scheduler) turns them into batched model calls, flushing at the max batch size or after the max queue delay.
+/// </summary>
+public sealed class StepBatcher : IDisposable
+{
+    private readonly IWorldModel _model;
+    private readonly StepBatcherOptions _options;
+    private readonly TimeProvider _time;
+    private readonly WorldClusterMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly Channel<Pending> _queue;
+    private readonly Thread _thread;
+    private readonly int _maxBatch;
+    private int _queued;
+
+    /// <summary>Creates a batcher for <paramref name="model"/>; call <see cref="Start"/> to begin serving.</summary>
+    public StepBatcher(IWorldModel model, StepBatcherOptions options, TimeProvider time, WorldClusterMetrics metrics, ILogger logger)
+    {
+        options.Validate();
+        _model = model;
+        _options = options;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        _maxBatch = options.MaxBatchSize;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _thread = new Thread(Run) { IsBackground = true, Name = $"StepBatcher {model.Manifest.Id}" };
+    }
+
+    /// <summary>The model this batcher serves.</summary>
+    public ModelManifest Manifest => _model.Manifest;
+
+    /// <summary>Requests waiting for a batch.</summary>
+    public int QueueDepth => Volatile.Read(ref _queued);
+
+    /// <summary>Called on the batcher thread when a partial batch starts waiting for company (tests use it as a barrier).</summary>
+    internal Action<int>? WaitingForMore { get; set; }
+
+    /// <summary>Starts the batcher thread.</summary>
+    public void Start() => _thread.Start();
+
+    /// <summary>Queues fresh worlds; completes with their first states and frames.</summary>
+    public Task<ModelStepResult> InitAsync(WorldSeed seed) => Enqueue(new Pending(null, null, seed, _time.GetTimestamp()));
+
+    /// <summary>Queues one tick of one world; completes with its next state and frame.</summary>
+    /// <exception cref="StepQueueFullException">The queue is at capacity.</exception>
+    public Task<ModelStepResult> StepAsync(WorldState state, IReadOnlyList<int> actions) =>
+        Enqueue(new Pending(state, actions, default, _time.GetTimestamp()));
+
+    private Task<ModelStepResult> Enqueue(Pending item)
+    {
+        if (!_queue.Writer.TryWrite(item))
+        {
+            _metrics.QueueRejections.WithLabels(Manifest.Name).Inc();
+            throw new StepQueueFullException(Manifest.Name, _options.QueueCapacity);
+        }
+        Interlocked.Increment(ref _queued);
+        return item.Completion.Task;
+    }
+
+    /// <summary>Stops taking requests, fails the ones still queued and waits for the thread to end.</summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        if (_thread.IsAlive)
+        {
+            _thread.Join();
+        }
+        while (_queue.Reader.TryRead(out var left))
+        {
+            left.Completion.TrySetException(new ObjectDisposedException(nameof(StepBatcher)));
+        }
+    }
+
+    private void Run()
+    {
+        var batch = new List<Pending>(_maxBatch);
+        while (WaitToRead(CancellationToken.None))
+        {
+            batch.Clear();
+            Collect(batch);
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+            Interlocked.Add(ref _queued, -batch.Count);
+            var now = _time.GetTimestamp();
+            foreach (var item in batch)
+            {
+                _metrics.QueueDelay.WithLabels(Manifest.Name).Observe(_time.GetElapsedTime(item.EnqueuedAt, now).TotalSeconds);
+            }
+            Execute([.. batch.Where(p => p.State is null)], init: true);
+            Execute([.. batch.Where(p => p.State is not null)], init: false);
+        }
+    }
+
+    // Takes what is queued, then waits up to the max queue delay for more, until the batch is full.
+    private void Collect(List<Pending> batch)
+    {
+        var deadline = _time.GetTimestamp();
+        var delay = _options.MaxQueueDelay;
+        while (batch.Count < _maxBatch)
+        {
+            if (_queue.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+                continue;
+            }
+            var remaining = delay - _time.GetElapsedTime(deadline);
+            if (batch.Count == 0 || remaining <= TimeSpan.Zero)
+            {
+                return;
+            }
+            WaitingForMore?.Invoke(batch.Count);
+            using var timeout = new CancellationTokenSource(remaining, _time);
+            if (!WaitToRead(timeout.Token))
+            {
+                return;
+            }
+        }
+    }
+
+    private bool WaitToRead(CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A dedicated thread may block: that is what it is for.
+            return _queue.Reader.WaitToReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private void Execute(Pending[] items, bool init)
+    {
+        if (items.Length == 0)
+        {
+            return;
+        }
+        foreach (var (offset, count, size) in BatchPlanner.Plan(items.Length, Manifest.BatchBuckets))
+        {
+            var slice = items.AsSpan(offset, count).ToArray();
+            try
+            {
+                var started = Stopwatch.GetTimestamp();
+                var results = init ? RunInit(slice, size) : RunStep(slice, size);
+                _metrics.StepSeconds.WithLabels(Manifest.Name, init ? "init" : "step").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                _metrics.BatchSize.WithLabels(Manifest.Name).Observe(count);
+                for (var i = 0; i < slice.Length; i++)
+                {
+                    slice[i].Completion.TrySetResult(results[i]);
+                }
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Model {Model} failed a batch of {Count}", Manifest.Id, count);
+                _metrics.StepFailures.WithLabels(Manifest.Name).Inc();
+                foreach (var item in slice)
+                {
+                    item.Completion.TrySetException(new ModelStepException(Manifest.Id, e));
+                }
+            }
+        }
+    }
+
+    private ModelStepResult[] RunInit(Pending[] items, int size)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        // Pad with copies of the last seed so init runs at a bucket size too.
+        var seeds = Enumerable.Range(0, size).Select(i => items[Math.Min(i, items.Length - 1)].Seed).ToArray();
+        var output = _model.Init(seeds);
+        return Collect(output, items.Length);
+    }
+
+    private ModelStepResult[] RunStep(Pending[] items, int size)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var specs = Manifest.State;
+        var state = WorldStateBatch.Stack(specs, [.. items.Select(p => p.State!)], size);
+        var players = Manifest.MaxPlayers;
+        var actions = new long[size * players];
+        for (var w = 0; w < items.Length; w++)
+        {
+            var a = items[w].Actions!;
+            for (var p = 0; p < a.Count; p++)
+            {
+                actions[(w * players) + p] = a[p];
+            }
+        }
+        var actionTensor = tensor(actions, [size, players], ScalarType.Int64);
+        var output = _model.Step(state, actionTensor);
+        return Collect(output, items.Length);
+    }
+
+    private ModelStepResult[] Collect(StepOutput output, int count)
+    {
+        var states = WorldStateBatch.Unstack(Manifest.State, output.State, count);
+        var frames = WorldStateBatch.UnstackFrames(output.Frames, Manifest.Observation, count);
+        var results = new ModelStepResult[count];
+        for (var i = 0; i < count; i++)
+        {
+            results[i] = new ModelStepResult(states[i], frames[i]);
+        }
+        return results;
+    }
+
+    private sealed record Pending(WorldState? State, IReadOnlyList<int>? Actions, WorldSeed Seed, long EnqueuedAt)
+    {
+        public TaskCompletionSource<ModelStepResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

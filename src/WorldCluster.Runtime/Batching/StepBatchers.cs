@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WorldCluster.Runtime.Metrics;
+using WorldCluster.Runtime.Models;
+
+namespace WorldCluster.Runtime.Batching;
+
+/// <summary>One <see cref="StepBatcher"/> per served model, started and stopped with the host.</summary>
+public sealed class StepBatchers : IHostedService, IDisposable
+{
+    private readonly Dictionary<string, StepBatcher> _batchers;
+
+    /// <summary>Creates a batcher for every model in the catalog.</summary>
+    public StepBatchers(ModelCatalog catalog, IOptions<StepBatcherOptions> options, TimeProvider time, WorldClusterMetrics metrics, ILoggerFactory loggers)
+    {
+        _batchers = catalog.All.ToDictionary(
+            m => m.Manifest.Name,
+            m => new StepBatcher(m, options.Value, time, metrics, loggers.CreateLogger<StepBatcher>()),
+            StringComparer.Ordinal);
+    }
+
+    /// <summary>The batcher of a model, if this silo serves it.</summary>
+    public bool TryGet(string model, out StepBatcher batcher) => _batchers.TryGetValue(model, out batcher!);
+
+    /// <summary>Every batcher.</summary>
+    public IEnumerable<StepBatcher> All => _batchers.Values;
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var batcher in _batchers.Values)
+        {
+            batcher.Start();
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var batcher in _batchers.Values)
+        {
+            batcher.Dispose();
+        }
+    }
+}

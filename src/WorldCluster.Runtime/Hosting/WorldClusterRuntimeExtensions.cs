@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using WorldCluster.Models.Contract;
+using WorldCluster.Runtime.Batching;
+using WorldCluster.Runtime.Metrics;
+using WorldCluster.Runtime.Models;
+using WorldCluster.Runtime.Storage;
+
+namespace WorldCluster.Runtime.Hosting;
+
+/// <summary>Registers WorldCluster's runtime (worlds, batchers, models, store, metrics) in a silo's services.</summary>
+public static class WorldClusterRuntimeExtensions
+{
+    /// <summary>Adds the runtime services every model silo needs; add models and a store beside it.</summary>
+    public static IServiceCollection AddWorldClusterRuntime(this IServiceCollection services, Action<StepBatcherOptions>? batching = null)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => new WorldClusterMetrics(Prometheus.Metrics.DefaultFactory));
+        var options = services.AddOptions<StepBatcherOptions>().BindConfiguration(StepBatcherOptions.SectionName);
+        if (batching is not null)
+        {
+            options.Configure(batching);
+        }
+        services.TryAddSingleton(sp => new ModelCatalog(sp.GetServices<IWorldModel>()));
+        services.TryAddSingleton<StepBatchers>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<StepBatchers>());
+        return services;
+    }
+
+    /// <summary>Serves a model on this silo; the container owns and disposes it.</summary>
+    public static IServiceCollection AddWorldClusterModel<TModel>(this IServiceCollection services)
+        where TModel : class, IWorldModel
+    {
+        services.AddSingleton<IWorldModel, TModel>();
+        return services;
+    }
+
+    /// <summary>Keeps worlds as files under <paramref name="root"/> (the embedded default).</summary>
+    public static IServiceCollection AddWorldClusterLocalFileStore(this IServiceCollection services, string root)
+    {
+        services.AddSingleton<IWorldStore>(_ => new LocalFileWorldStore(root));
+        return services;
+    }
+}

@@ -1,0 +1,32 @@
+namespace WorldCluster.Runtime.Metrics;
+
+/// <summary>Prometheus names of WorldCluster's own metrics, in one place so dashboards and code agree.</summary>
+public static class MetricNames
+{
+    /// <summary>Seconds per batched model call (histogram; labels model, phase).</summary>
+    public const string StepSeconds = "worldcluster_step_seconds";
+
+    /// <summary>Worlds per batched model call (histogram; label model).</summary>
+    public const string BatchSize = "worldcluster_batch_size";
+
+    /// <summary>Seconds a step waited in the batcher queue (histogram; label model).</summary>
+    public const string BatchQueueDelaySeconds = "worldcluster_batch_queue_delay_seconds";
+
+    /// <summary>Steps refused because the batcher queue was full (counter; label model).</summary>
+    public const string BatchQueueRejectionsTotal = "worldcluster_batch_queue_rejections_total";
+
+    /// <summary>Batched model calls that failed (counter; label model).</summary>
+    public const string StepFailuresTotal = "worldcluster_step_failures_total";
+
+    /// <summary>World activations holding a world on this silo (gauge; label model).</summary>
+    public const string ActiveWorlds = "worldcluster_active_worlds";
+
+    /// <summary>Ticks made durable (counter; label model).</summary>
+    public const string TicksTotal = "worldcluster_ticks_total";
+
+    /// <summary>Seconds per snapshot write (histogram).</summary>
+    public const string SnapshotSeconds = "worldcluster_snapshot_seconds";
+
+    /// <summary>Storage operations that failed, conflicts and corrupt data included (counter; label reason).</summary>
+    public const string StorageErrorsTotal = "worldcluster_storage_errors_total";
+}

@@ -1,0 +1,58 @@
+using Prometheus;
+
+namespace WorldCluster.Runtime.Metrics;
+
+/// <summary>WorldCluster's Prometheus instruments (see <see cref="MetricNames"/> for what each one means).</summary>
+/// <remarks>
+/// prometheus-net's own instruments rather than System.Diagnostics.Metrics: we want exact Prometheus names and
+/// histogram buckets chosen for model steps. Orleans' meters are exported beside them by prometheus-net's meter adapter.
+/// </remarks>
+public sealed class WorldClusterMetrics
+{
+    private static readonly double[] SecondsBuckets = Histogram.ExponentialBuckets(0.0001, 2, 16);
+
+    /// <summary>Creates the instruments in <paramref name="factory"/> (use <see cref="Prometheus.Metrics.DefaultFactory"/> in hosts).</summary>
+    public WorldClusterMetrics(IMetricFactory factory)
+    {
+        StepSeconds = factory.CreateHistogram(MetricNames.StepSeconds, "Seconds per batched model call.",
+            ["model", "phase"], new HistogramConfiguration { Buckets = SecondsBuckets });
+        BatchSize = factory.CreateHistogram(MetricNames.BatchSize, "Worlds per batched model call.",
+            ["model"], new HistogramConfiguration { Buckets = Histogram.PowersOfTenDividedBuckets(0, 3, 4) });
+        QueueDelay = factory.CreateHistogram(MetricNames.BatchQueueDelaySeconds, "Seconds a step waited in the batcher queue.",
+            ["model"], new HistogramConfiguration { Buckets = SecondsBuckets });
+        QueueRejections = factory.CreateCounter(MetricNames.BatchQueueRejectionsTotal, "Steps refused because the batcher queue was full.", ["model"]);
+        StepFailures = factory.CreateCounter(MetricNames.StepFailuresTotal, "Batched model calls that failed.", ["model"]);
+        ActiveWorlds = factory.CreateGauge(MetricNames.ActiveWorlds, "World activations holding a world on this silo.", ["model"]);
+        Ticks = factory.CreateCounter(MetricNames.TicksTotal, "Ticks made durable.", ["model"]);
+        SnapshotSeconds = factory.CreateHistogram(MetricNames.SnapshotSeconds, "Seconds per snapshot write.",
+            [], new HistogramConfiguration { Buckets = SecondsBuckets });
+        StorageErrors = factory.CreateCounter(MetricNames.StorageErrorsTotal, "Storage operations that failed.", ["reason"]);
+    }
+
+    /// <summary>Seconds per batched model call.</summary>
+    public Histogram StepSeconds { get; }
+
+    /// <summary>Worlds per batched model call.</summary>
+    public Histogram BatchSize { get; }
+
+    /// <summary>Seconds a step waited in the queue.</summary>
+    public Histogram QueueDelay { get; }
+
+    /// <summary>Steps refused at a full queue.</summary>
+    public Counter QueueRejections { get; }
+
+    /// <summary>Failed model calls.</summary>
+    public Counter StepFailures { get; }
+
+    /// <summary>Active worlds.</summary>
+    public Gauge ActiveWorlds { get; }
+
+    /// <summary>Durable ticks.</summary>
+    public Counter Ticks { get; }
+
+    /// <summary>Snapshot write seconds.</summary>
+    public Histogram SnapshotSeconds { get; }
+
+    /// <summary>Storage errors.</summary>
+    public Counter StorageErrors { get; }
+}

@@ -1,0 +1,24 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using WorldCluster.Models.Contract;
+
+namespace WorldCluster.Runtime.Worlds;
+
+/// <summary>The hash that identifies a world state: equal digests mean equal model, tick, slots and state bytes.</summary>
+public static class StateDigest
+{
+    /// <summary>Lowercase hex SHA-256 over a canonical encoding of the world's model id, tick, slots and state.</summary>
+    public static string Compute(string modelId, long tick, int players, WorldState state)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes("worldcluster.state/1\0"));
+        hash.AppendData(Encoding.UTF8.GetBytes(modelId));
+        Span<byte> scratch = stackalloc byte[12];
+        BinaryPrimitives.WriteInt64LittleEndian(scratch, tick);
+        BinaryPrimitives.WriteInt32LittleEndian(scratch[8..], players);
+        hash.AppendData(scratch);
+        state.AppendTo(hash);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}

@@ -1,0 +1,7 @@
+namespace WorldCluster.Silo.Api;
+
+/// <summary>Body of <c>POST /api/worlds</c>.</summary>
+/// <param name="Model">Model name (required).</param>
+/// <param name="Seed">World seed; a random one when absent.</param>
+/// <param name="Players">Player slots; the model's maximum when absent.</param>
+public sealed record CreateWorldBody(string? Model, long? Seed, int? Players);

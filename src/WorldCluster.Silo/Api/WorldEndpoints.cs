@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using WorldCluster.Abstractions;
+using WorldCluster.Models.Frames;
+using WorldCluster.Runtime.Models;
+using WorldCluster.Runtime.Storage;
+
+namespace WorldCluster.Silo.Api;
+
+/// <summary>The HTTP API for models and worlds.</summary>
+public static class WorldEndpoints
+{
+    /// <summary>Maps <c>/api/models</c> and <c>/api/worlds</c>.</summary>
+    public static IEndpointRouteBuilder MapWorldApi(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup("/api");
+        api.MapGet("/models", (ModelCatalog catalog) => Results.Ok(catalog.All.Select(m => ModelDescription.From(m.Manifest))));
+
+        var worlds = api.MapGroup("/worlds");
+        worlds.MapPost("/", CreateWorld);
+        worlds.MapGet("/", ListWorlds);
+        worlds.MapGet("/{id}", GetWorld);
+        worlds.MapPost("/{id}/step", StepWorld);
+        worlds.MapGet("/{id}/frame", GetFrame);
+        return routes;
+    }
+
+    private static async Task<IResult> CreateWorld(HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<CreateWorldBody>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (string.IsNullOrWhiteSpace(body!.Model))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Invalid request", "'model' is required (see GET /api/models)");
+        }
+        var seed = body.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
+        var id = WorldId.New();
+        return await Call(id, async () =>
+        {
+            var info = await grains.GetGrain<IWorldGrain>(id).CreateAsync(new CreateWorldRequest(body.Model, seed, body.Players));
+            return Results.Created($"/api/worlds/{id}", info);
+        });
+    }
+
+    private static async Task<IResult> ListWorlds(IWorldStore store, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>();
+        await foreach (var id in store.ListWorldsAsync(cancellationToken))
+        {
+            ids.Add(id);
+        }
+        ids.Sort(StringComparer.Ordinal);
+        return Results.Ok(new { worlds = ids });
+    }
+
+    private static Task<IResult> GetWorld(string id, IGrainFactory grains) =>
+        CallWorld(id, async grain => Results.Ok(await grain.GetAsync()), grains);
+
+    private static async Task<IResult> StepWorld(string id, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        if (!WorldId.IsValid(id))
+        {
+            return InvalidId(id);
+        }
+        var (body, problem) = await JsonBody.ReadAsync<StepBody>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (body!.Actions is null)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Invalid request", "'actions' is required: one action per player slot", id);
+        }
+        return await CallWorld(id, async grain => Results.Ok(await grain.StepAsync(new StepRequest(body.Actions))), grains);
+    }
+
+    private static Task<IResult> GetFrame(string id, HttpResponse response, IGrainFactory grains) =>
+        CallWorld(id, async grain =>
+        {
+            var frame = await grain.GetFrameAsync();
+            response.Headers["X-World-Tick"] = frame.Tick.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.Headers.CacheControl = "no-store";
+            return Results.File(PngEncoder.Encode(frame.Pixels, frame.Channels, frame.Height, frame.Width), "image/png");
+        }, grains);
+
+    private static Task<IResult> CallWorld(string id, Func<IWorldGrain, Task<IResult>> call, IGrainFactory grains) =>
+        WorldId.IsValid(id) ? Call(id, () => call(grains.GetGrain<IWorldGrain>(id))) : Task.FromResult(InvalidId(id));
+
+    private static async Task<IResult> Call(string id, Func<Task<IResult>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (WorldRequestException e)
+        {
+            return Problems.From(e, id);
+        }
+    }
+
+    private static IResult InvalidId(string id) =>
+        Problems.Create(StatusCodes.Status400BadRequest, "Invalid world id",
+            $"'{Truncate(id)}' is not a world id (1-64 characters of a-z, 0-9 and '-')");
+
+    private static string Truncate(string s) => s.Length <= 80 ? s : s[..80] + "…";
+}

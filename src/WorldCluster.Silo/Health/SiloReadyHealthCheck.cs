@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Orleans.Runtime;
+using WorldCluster.Runtime.Models;
+
+namespace WorldCluster.Silo.Health;
+
+/// <summary>Ready once this silo is an active cluster member and serves at least one model.</summary>
+public sealed class SiloReadyHealthCheck(
+    IClusterMembershipService membership,
+    ILocalSiloDetails silo,
+    ModelCatalog models) : IHealthCheck
+{
+    /// <inheritdoc />
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var status = membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress);
+        if (status != SiloStatus.Active)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy($"silo is {status}, not active"));
+        }
+        var served = models.All;
+        return Task.FromResult(served.Count == 0
+            ? HealthCheckResult.Unhealthy("no models loaded")
+            : HealthCheckResult.Healthy($"active; models: {string.Join(", ", served.Select(m => m.Manifest.Id))}"));
+    }
+}

@@ -1,0 +1,36 @@
+using Prometheus;
+using WorldCluster.Silo.Api;
+using WorldCluster.Silo.Health;
+
+namespace WorldCluster.Silo.Hosting;
+
+/// <summary>Wires the HTTP gateway: problem details, limits, health, metrics and the API.</summary>
+public static class GatewayHostingExtensions
+{
+    /// <summary>Adds the gateway's services.</summary>
+    public static WebApplicationBuilder AddWorldClusterGateway(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddHealthChecks().AddCheck<SiloReadyHealthCheck>("silo", tags: ["ready"]);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // The API reads at most ApiJson.MaxBodyBytes; this is the outer wall for everything else.
+            kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+        });
+        return builder;
+    }
+
+    /// <summary>Maps health, metrics and the API.</summary>
+    public static WebApplication MapWorldClusterGateway(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseHttpMetrics();
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
+        app.MapMetrics("/metrics");
+        app.MapWorldApi();
+        return app;
+    }
+}

@@ -1,0 +1,34 @@
+using Orleans.Configuration;
+using WorldCluster.Models.Reference;
+using WorldCluster.Runtime.Hosting;
+
+namespace WorldCluster.Silo.Hosting;
+
+/// <summary>Wires the Orleans silo with WorldCluster's runtime, models and store.</summary>
+public static class SiloHostingExtensions
+{
+    /// <summary>Adds a localhost-clustered silo serving the built-in models and keeping worlds in the data folder.</summary>
+    public static WebApplicationBuilder AddWorldClusterSilo(this WebApplicationBuilder builder)
+    {
+        var options = new SiloOptions();
+        builder.Configuration.GetSection(SiloOptions.SectionName).Bind(options);
+        // `--data <dir>` is the documented short form.
+        options.Data = builder.Configuration["data"] ?? options.Data;
+        var dataRoot = Path.GetFullPath(options.Data);
+        Directory.CreateDirectory(dataRoot);
+        builder.Services.AddSingleton(options);
+
+        TorchSharp.torch.set_num_threads(options.TorchThreads > 0 ? options.TorchThreads : Environment.ProcessorCount);
+
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+            silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(15));
+        });
+        builder.Services
+            .AddWorldClusterRuntime()
+            .AddWorldClusterModel<ReferenceWorld>()
+            .AddWorldClusterLocalFileStore(dataRoot);
+        return builder;
+    }
+}

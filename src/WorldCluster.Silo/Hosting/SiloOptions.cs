@@ -1,0 +1,26 @@
+namespace WorldCluster.Silo.Hosting;
+
+/// <summary>Where this silo keeps its data and how it joins its cluster (section <c>WorldCluster</c>; <c>--data</c> sets the folder).</summary>
+public sealed class SiloOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "WorldCluster";
+
+    /// <summary>Folder for world data (the local-file store); relative paths are under the working directory.</summary>
+    public string Data { get; set; } = "data";
+
+    /// <summary>Orleans silo-to-silo port.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Orleans client gateway port.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Orleans cluster id.</summary>
+    public string ClusterId { get; set; } = "worldcluster-local";
+
+    /// <summary>Orleans service id: keep it stable, stored grain data is keyed by it.</summary>
+    public string ServiceId { get; set; } = "worldcluster";
+
+    /// <summary>Threads libtorch may use for one model call (0: one per core).</summary>
+    public int TorchThreads { get; set; }
+}

@@ -1,0 +1,4 @@
+using WorldCluster.Silo.Hosting;
+
+var app = WorldClusterApp.Build(args);
+await app.RunAsync();

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using WorldCluster.Models.Reference;
+using WorldCluster.Runtime.Hosting;
+
+namespace WorldCluster.Runtime.Tests.Fixtures;
+
+/// <summary>A one-silo in-process cluster serving the reference world, with worlds kept as files in a temp folder.</summary>
+public sealed class WorldClusterFixture : IAsyncLifetime
+{
+    /// <summary>The store's root folder.</summary>
+    public string DataRoot { get; } = Directory.CreateTempSubdirectory("worldcluster-grains-").FullName;
+
+    /// <summary>The running cluster.</summary>
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    /// <summary>A client of the cluster.</summary>
+    public IClusterClient Client => Cluster.Client;
+
+    /// <inheritdoc />
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        var root = DataRoot;
+        builder.ConfigureSiloHost((_, host) => host.Services
+            .AddWorldClusterRuntime(o => o.MaxQueueDelay = TimeSpan.FromMilliseconds(1))
+            .AddWorldClusterModel<ReferenceWorld>()
+            .AddWorldClusterLocalFileStore(root));
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        Directory.Delete(DataRoot, recursive: true);
+    }
+}
