@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using TorchSharp;
 using WorldCluster.Models.Contract;
 using WorldCluster.Runtime.Metrics;
 using static TorchSharp.torch;
@@ -126,8 +125,9 @@ public sealed class StepBatcher : IDisposable
             {
                 return;
             }
-            WaitingForMore?.Invoke(batch.Count);
             using var timeout = new CancellationTokenSource(remaining, _time);
+            // The timer exists before anyone learns we wait, so a test that advances time right after cannot miss it.
+            WaitingForMore?.Invoke(batch.Count);
             if (!WaitToRead(timeout.Token))
             {
                 return;

@@ -39,7 +39,7 @@ public static class WorldClusterRuntimeExtensions
     /// <summary>Keeps worlds as files under <paramref name="root"/> (the embedded default).</summary>
     public static IServiceCollection AddWorldClusterLocalFileStore(this IServiceCollection services, string root)
     {
-        services.AddSingleton<IWorldStore>(_ => new LocalFileWorldStore(root));
+        services.AddSingleton<IWorldStore>(sp => new LocalFileWorldStore(new LocalFileWorldStoreOptions { RootPath = root }, sp.GetService<TimeProvider>()));
         return services;
     }
 }

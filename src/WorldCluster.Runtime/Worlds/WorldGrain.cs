@@ -90,7 +90,7 @@ public sealed class WorldGrain(
         var first = await RunModel(() => batcher.InitAsync(new WorldSeed(request.Seed, players)));
         var world = new WorldSnapshot(
             WorldKey, manifest.Name, manifest.Version, request.Seed, players, Tick: 0, time.GetUtcNow(),
-            first.State, first.Frame, manifest.Observation.Channels, manifest.Observation.Height, manifest.Observation.Width);
+            first.State, first.Frame, manifest.Observation);
         var etag = await Persist(world, ifMatch: null);
         Commit(world, etag);
         metrics.ActiveWorlds.WithLabels(world.Model).Inc();
@@ -128,7 +128,7 @@ public sealed class WorldGrain(
     public Task<WorldFrame> GetFrameAsync()
     {
         var world = RequireWorld();
-        return Task.FromResult(new WorldFrame(world.Tick, world.FrameChannels, world.FrameHeight, world.FrameWidth, world.Frame));
+        return Task.FromResult(new WorldFrame(world.Tick, world.FrameShape.Channels, world.FrameShape.Height, world.FrameShape.Width, world.Frame));
     }
 
     private static void ValidateActions(IReadOnlyList<int>? actions, int players, ActionSpace space)

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Orleans.Runtime;
 using WorldCluster.Runtime.Models;
 
 namespace WorldCluster.Silo.Health;

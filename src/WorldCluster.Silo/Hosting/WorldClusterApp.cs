@@ -1,5 +1,3 @@
-using WorldCluster.Silo.Api;
-
 namespace WorldCluster.Silo.Hosting;
 
 /// <summary>Builds the WorldCluster host: the silo, the HTTP gateway, metrics and health, from command line and configuration.</summary>

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Prometheus;
 using WorldCluster.Models.Contract;
 using WorldCluster.Runtime.Batching;
 using WorldCluster.Runtime.Metrics;
@@ -67,7 +66,7 @@ public sealed class StepBatcherTests
         var time = new FakeTimeProvider();
         using var gate = new ManualResetEventSlim(false);
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var metrics = new WorldClusterMetrics(Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()));
+        var metrics = new WorldClusterMetrics(Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry()));
         using var batcher = new StepBatcher(model, new StepBatcherOptions { MaxBatchSize = 1, MaxQueueDelay = TimeSpan.Zero, QueueCapacity = 2 },
             time, metrics, NullLogger.Instance);
         batcher.Start();
@@ -82,7 +81,7 @@ public sealed class StepBatcherTests
         await entered.Task.WaitAsync(Deadline);
         var queued = new[] { batcher.StepAsync(state, [0, 0]), batcher.StepAsync(state, [0, 0]) };
 
-        var refused = Assert.Throws<StepQueueFullException>(() => batcher.StepAsync(state, [0, 0]));
+        var refused = Assert.Throws<StepQueueFullException>(() => { _ = batcher.StepAsync(state, [0, 0]); });
         Assert.Equal(model.Manifest.Name, refused.Model);
         Assert.Equal(1, metrics.QueueRejections.WithLabels(model.Manifest.Name).Value);
         Assert.Equal(2, batcher.QueueDepth);
@@ -181,7 +180,7 @@ public sealed class StepBatcherTests
 
     private static StepBatcher Start(IWorldModel model, TimeProvider time, int maxBatch, TimeSpan delay)
     {
-        var metrics = new WorldClusterMetrics(Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()));
+        var metrics = new WorldClusterMetrics(Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry()));
         var batcher = new StepBatcher(model, new StepBatcherOptions { MaxBatchSize = maxBatch, MaxQueueDelay = delay }, time, metrics, NullLogger.Instance);
         batcher.Start();
         return batcher;

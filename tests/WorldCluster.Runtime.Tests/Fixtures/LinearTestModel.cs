@@ -1,4 +1,3 @@
-using TorchSharp;
 using WorldCluster.Models.Contract;
 using static TorchSharp.torch;
 

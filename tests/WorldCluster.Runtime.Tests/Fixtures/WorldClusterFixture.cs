@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using WorldCluster.Models.Reference;
 using WorldCluster.Runtime.Hosting;

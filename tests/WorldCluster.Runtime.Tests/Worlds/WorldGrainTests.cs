@@ -26,18 +26,18 @@ public sealed class WorldGrainTests(WorldClusterFixture fixture) : IClassFixture
         var b = World(await Create(seed: 11, players: 2));
         var c = World(await Create(seed: 11, players: 2));
 
-        string? lastA = null, lastC = null;
+        var everDiffered = false;
         for (var t = 0; t < 12; t++)
         {
-            int[] actions = [1 + (t % 4), 1 + ((t + 2) % 4)];
+            int[] actions = [4, 2];
             var ra = await a.StepAsync(new StepRequest(actions));
             var rb = await b.StepAsync(new StepRequest(actions));
             var rc = await c.StepAsync(new StepRequest([0, 0]));
             Assert.Equal(ra, rb);
             Assert.Equal(t + 1, ra.Tick);
-            (lastA, lastC) = (ra.StateDigest, rc.StateDigest);
+            everDiffered |= ra.StateDigest != rc.StateDigest;
         }
-        Assert.NotEqual(lastA, lastC);
+        Assert.True(everDiffered, "moving players gave the same states as standing still");
     }
 
     [Fact]
