@@ -3,7 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=()
+# python3: the snapshot-format test reads snapshots with a standard-library Python reader.
+# util-linux: flock(1) holds a world lock from another process in the store tests.
+apt_packages=(python3 util-linux)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

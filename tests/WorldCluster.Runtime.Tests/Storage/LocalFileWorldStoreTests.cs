@@ -132,10 +132,8 @@ public sealed class LocalFileWorldStoreTests : IDisposable
     public async Task A_lock_held_by_another_process_makes_a_writer_wait()
     {
         // util-linux flock(1) takes the same kind of lock (flock(2)) in a separate process.
-        if (!OperatingSystem.IsLinux() || !File.Exists("/usr/bin/flock"))
-        {
-            return;
-        }
+        // util-linux is essential on Debian; without flock(1) this test must fail, not pass unchecked.
+        Assert.True(File.Exists("/usr/bin/flock"), "/usr/bin/flock (util-linux) is needed for this test");
         var store = NewStore(lockTimeout: TimeSpan.FromMilliseconds(300));
         var etag = await store.WriteSnapshotAsync(World, Content(1), ifMatch: null);
         var lockFile = Path.Combine(_root, "locks", World + ".lock");
