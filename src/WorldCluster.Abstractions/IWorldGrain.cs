@@ -1,6 +1,6 @@
 namespace WorldCluster.Abstractions;
 
-/// <summary>One persistent world: its state, its tick sequence and its model, keyed by world id.</summary>
+/// <summary>One persistent world: its state, its tick sequence, its participants and its model, keyed by world id.</summary>
 [Alias("WorldCluster.IWorldGrain")]
 public interface IWorldGrain : IGrainWithStringKey
 {
@@ -8,15 +8,63 @@ public interface IWorldGrain : IGrainWithStringKey
     [Alias("Create")]
     Task<WorldInfo> CreateAsync(CreateWorldRequest request);
 
-    /// <summary>The world's id, model, tick, player slots and state digest.</summary>
+    /// <summary>The world's id, model, tick, player slots, tick mode and state digest.</summary>
     [Alias("Get")]
     Task<WorldInfo> GetAsync();
 
-    /// <summary>Advances the world one tick with one action per player slot and makes the tick durable.</summary>
+    /// <summary>Advances an on-demand world one tick with one action per player slot and makes the tick durable.</summary>
     [Alias("Step")]
     Task<StepResult> StepAsync(StepRequest request);
 
     /// <summary>The frame of the world's current tick.</summary>
     [Alias("GetFrame")]
     Task<WorldFrame> GetFrameAsync();
+
+    /// <summary>The current tick's frame update (frame, digest, durable tick), as subscribers receive it.</summary>
+    [Alias("GetLatestUpdate")]
+    Task<FrameUpdate> GetLatestUpdateAsync();
+
+    /// <summary>The recent frame updates after <paramref name="tick"/>, oldest first (to fill a subscriber's gap).</summary>
+    [Alias("GetUpdatesAfter")]
+    Task<IReadOnlyList<FrameUpdate>> GetUpdatesAfterAsync(long tick);
+
+    /// <summary>Joins the world as a player (taking a free slot) or a spectator.</summary>
+    [Alias("Join")]
+    Task<SessionTicket> JoinAsync(JoinRequest request);
+
+    /// <summary>Ends a session; a player's slot becomes free.</summary>
+    [Alias("Leave")]
+    Task LeaveAsync(Guid sessionId);
+
+    /// <summary>Sets a player's action for the next real-time tick (the latest one since the last tick wins).</summary>
+    [Alias("Act")]
+    Task ActAsync(Guid sessionId, int action);
+
+    /// <summary>Keeps a session alive; sessions not heard from within the session timeout end by themselves.</summary>
+    [Alias("KeepAlive")]
+    Task KeepAliveAsync(Guid sessionId);
+
+    /// <summary>Who is in the world now.</summary>
+    [Alias("GetParticipants")]
+    Task<IReadOnlyList<Participant>> GetParticipantsAsync();
+
+    /// <summary>Registers (or refreshes) an observer that receives every frame update; refresh within the expiry or be dropped.</summary>
+    [Alias("Subscribe")]
+    Task<FrameUpdate> SubscribeAsync(IWorldObserver observer);
+
+    /// <summary>Removes an observer.</summary>
+    [Alias("Unsubscribe")]
+    Task UnsubscribeAsync(IWorldObserver observer);
+
+    /// <summary>Forks the world at a durable tick (default: the latest) into a new world with the given id.</summary>
+    [Alias("Fork")]
+    Task<WorldInfo> ForkAsync(ForkRequest request);
+
+    /// <summary>Creates this world as a fork of another world's stored state (called by <see cref="ForkAsync"/>).</summary>
+    [Alias("CreateFork")]
+    Task<WorldInfo> CreateForkAsync(ForkOrigin origin, int tickHz);
+
+    /// <summary>Writes a snapshot now and waits until every tick is durable (used by drains and tests).</summary>
+    [Alias("Flush")]
+    Task<WorldInfo> FlushAsync();
 }

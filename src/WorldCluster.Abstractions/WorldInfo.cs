@@ -7,6 +7,10 @@ namespace WorldCluster.Abstractions;
 /// <param name="Tick">The current tick (0 right after creation).</param>
 /// <param name="Players">Player slots; a step takes one action per slot.</param>
 /// <param name="StateDigest">Hash of the complete world state: equal digests mean equal states.</param>
+/// <param name="TickHz">Real-time tick rate; 0 for an on-demand world.</param>
+/// <param name="DurableTick">The latest tick that survives a crash.</param>
+/// <param name="ForkedFrom">The world and tick this world was forked from, if any.</param>
+/// <param name="Ticking">True while a real-time world is ticking (at least one player is present).</param>
 [GenerateSerializer, Immutable]
 [Alias("WorldCluster.WorldInfo")]
 public sealed record WorldInfo(
@@ -15,4 +19,8 @@ public sealed record WorldInfo(
     [property: Id(2)] string ModelVersion,
     [property: Id(3)] long Tick,
     [property: Id(4)] int Players,
-    [property: Id(5)] string StateDigest);
+    [property: Id(5)] string StateDigest,
+    [property: Id(6)] int TickHz = 0,
+    [property: Id(7)] long DurableTick = 0,
+    [property: Id(8)] ForkOrigin? ForkedFrom = null,
+    [property: Id(9)] bool Ticking = false);

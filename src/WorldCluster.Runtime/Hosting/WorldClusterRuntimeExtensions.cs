@@ -6,6 +6,7 @@ using WorldCluster.Runtime.Batching;
 using WorldCluster.Runtime.Metrics;
 using WorldCluster.Runtime.Models;
 using WorldCluster.Runtime.Storage;
+using WorldCluster.Runtime.Worlds;
 
 namespace WorldCluster.Runtime.Hosting;
 
@@ -22,6 +23,7 @@ public static class WorldClusterRuntimeExtensions
         {
             options.Configure(batching);
         }
+        services.AddOptions<WorldOptions>().BindConfiguration(WorldOptions.SectionName);
         services.TryAddSingleton(sp => new ModelCatalog(sp.GetServices<IWorldModel>()));
         services.TryAddSingleton<StepBatchers>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<StepBatchers>());

@@ -29,4 +29,19 @@ public static class MetricNames
 
     /// <summary>Storage operations that failed, conflicts and corrupt data included (counter; label reason).</summary>
     public const string StorageErrorsTotal = "worldcluster_storage_errors_total";
+
+    /// <summary>Seconds per journal append (histogram).</summary>
+    public const string JournalFlushSeconds = "worldcluster_journal_flush_seconds";
+
+    /// <summary>Sessions (players and spectators) in worlds on this silo (gauge; label model).</summary>
+    public const string Participants = "worldcluster_participants";
+
+    /// <summary>Frame updates a world sent to subscribed silos (counter; label model).</summary>
+    public const string FrameUpdatesPublishedTotal = "worldcluster_frame_updates_published_total";
+
+    /// <summary>Frames sent to session clients by this silo (counter; label role).</summary>
+    public const string FramesSentTotal = "worldcluster_frames_sent_total";
+
+    /// <summary>Real-time ticks skipped because the batcher was saturated (counter; label model).</summary>
+    public const string TicksSkippedTotal = "worldcluster_ticks_skipped_total";
 }

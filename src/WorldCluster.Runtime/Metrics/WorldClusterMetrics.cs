@@ -27,6 +27,12 @@ public sealed class WorldClusterMetrics
         SnapshotSeconds = factory.CreateHistogram(MetricNames.SnapshotSeconds, "Seconds per snapshot write.",
             [], new HistogramConfiguration { Buckets = SecondsBuckets });
         StorageErrors = factory.CreateCounter(MetricNames.StorageErrorsTotal, "Storage operations that failed.", ["reason"]);
+        JournalSeconds = factory.CreateHistogram(MetricNames.JournalFlushSeconds, "Seconds per journal append.",
+            [], new HistogramConfiguration { Buckets = SecondsBuckets });
+        Participants = factory.CreateGauge(MetricNames.Participants, "Sessions in worlds on this silo.", ["model"]);
+        FramesPublished = factory.CreateCounter(MetricNames.FrameUpdatesPublishedTotal, "Frame updates sent to subscribed silos.", ["model"]);
+        FramesSent = factory.CreateCounter(MetricNames.FramesSentTotal, "Frames sent to session clients.", ["role"]);
+        TicksSkipped = factory.CreateCounter(MetricNames.TicksSkippedTotal, "Real-time ticks skipped at a saturated batcher.", ["model"]);
     }
 
     /// <summary>Seconds per batched model call.</summary>
@@ -55,4 +61,19 @@ public sealed class WorldClusterMetrics
 
     /// <summary>Storage errors.</summary>
     public Counter StorageErrors { get; }
+
+    /// <summary>Journal append seconds.</summary>
+    public Histogram JournalSeconds { get; }
+
+    /// <summary>Sessions in worlds.</summary>
+    public Gauge Participants { get; }
+
+    /// <summary>Frame updates sent to subscribed silos.</summary>
+    public Counter FramesPublished { get; }
+
+    /// <summary>Frames sent to session clients.</summary>
+    public Counter FramesSent { get; }
+
+    /// <summary>Skipped real-time ticks.</summary>
+    public Counter TicksSkipped { get; }
 }

@@ -1,7 +1,10 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using WorldCluster.Abstractions;
 using WorldCluster.Models.Contract;
 using WorldCluster.Runtime.Batching;
+using WorldCluster.Runtime.Durability;
 using WorldCluster.Runtime.Metrics;
 using WorldCluster.Runtime.Storage;
 
@@ -9,40 +12,49 @@ namespace WorldCluster.Runtime.Worlds;
 
 /// <summary>
 /// One persistent world. The grain decides which tick comes next and with which actions; the model work runs on the
-/// silo's <see cref="StepBatcher"/>; a tick counts only once its snapshot is written (conditionally, so a second
-/// activation of the same world can never overwrite it).
+/// silo's <see cref="StepBatcher"/>. A tick counts once its journal record is appended (conditionally, so a second
+/// activation of the same world can never extend the same history); snapshots bound recovery and make forks cheap.
 /// </summary>
 public sealed class WorldGrain(
     IWorldStore store,
     StepBatchers batchers,
+    IOptions<WorldOptions> options,
     TimeProvider time,
     WorldClusterMetrics metrics,
     ILogger<WorldGrain> logger) : Grain, IWorldGrain
 {
+    private readonly Guid _activation = Guid.NewGuid();
+    private readonly WorldOptions _options = options.Value;
+    private WorldHead? _head;
+    private string? _headETag;
+    private long _journalLength;
     private WorldSnapshot? _world;
-    private string? _etag;
     private string? _digest;
     private string? _unusable;
+    private StepBatcher? _batcher;
+    private WorldSessions? _sessions;
+    private FrameFanOut? _fanOut;
+    private IGrainTimer? _timer;
+    private int[] _lastActions = [];
 
     private string WorldKey => this.GetPrimaryKeyString();
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _fanOut = new FrameFanOut(time, _options.ObserverExpiry, _options.FrameBuffer, logger);
         if (!WorldId.IsValid(WorldKey))
         {
             return;
         }
-        var stored = await store.ReadSnapshotAsync(WorldKey, cancellationToken);
+        var stored = await store.ReadHeadAsync(WorldKey, cancellationToken);
         if (stored is null)
         {
             return;
         }
         try
         {
-            var world = WorldSnapshotFormat.Decode(WorldKey, stored.Content);
-            Commit(world, stored.ETag);
-            metrics.ActiveWorlds.WithLabels(world.Model).Inc();
+            await Recover(stored, cancellationToken);
         }
         catch (CorruptWorldDataException e)
         {
@@ -54,13 +66,30 @@ public sealed class WorldGrain(
     }
 
     /// <inheritdoc />
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_world is not null)
+        StopTimer();
+        if (_world is null)
         {
-            metrics.ActiveWorlds.WithLabels(_world.Model).Dec();
+            return;
         }
-        return Task.CompletedTask;
+        metrics.ActiveWorlds.WithLabels(_world.Model).Dec();
+        if (_sessions is not null)
+        {
+            metrics.Participants.WithLabels(_world.Model).Dec(_sessions.Participants.Count);
+        }
+        if (_options.SnapshotOnDeactivate && _head is not null && _world.Tick > _head.Base.Tick && reason.ReasonCode != DeactivationReasonCode.ApplicationError)
+        {
+            try
+            {
+                // Reactivation then needs no replay; if this fails, the journal still has every tick.
+                await Snapshot();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "World {WorldId}: snapshot on deactivation failed; the journal still holds tick {Tick}", WorldKey, _world.Tick);
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -86,15 +115,49 @@ public sealed class WorldGrain(
             throw new WorldRequestException(WorldErrorKind.BadRequest,
                 $"players must be between 1 and {manifest.MaxPlayers} for model '{manifest.Name}', not {players}");
         }
+        var tickHz = request.TickHz ?? 0;
+        if (tickHz < 0 || tickHz > _options.MaxTickHz)
+        {
+            throw new WorldRequestException(WorldErrorKind.BadRequest, $"tickHz must be between 0 (on demand) and {_options.MaxTickHz}, not {tickHz}");
+        }
 
         var first = await RunModel(() => batcher.InitAsync(new WorldSeed(request.Seed, players)));
-        var world = new WorldSnapshot(
-            WorldKey, manifest.Name, manifest.Version, request.Seed, players, Tick: 0, time.GetUtcNow(),
-            first.State, first.Frame, manifest.Observation);
-        var etag = await Persist(world, ifMatch: null);
-        Commit(world, etag);
-        metrics.ActiveWorlds.WithLabels(world.Model).Inc();
-        logger.LogInformation("Created world {WorldId} of {Model} (seed {Seed}, {Players} players)", WorldKey, manifest.Id, request.Seed, players);
+        var world = new WorldSnapshot(manifest.Name, manifest.Version, request.Seed, players, Tick: 0, first.State, first.Frame, manifest.Observation);
+        var hash = await PutSnapshot(world);
+        var head = new WorldHead(WorldKey, manifest.Name, manifest.Version, request.Seed, players, tickHz, time.GetUtcNow(),
+            [new SnapshotRef(0, hash, NewSegment(0))], ForkedFrom: null);
+        await Start(head, world, batcher);
+        logger.LogInformation("Created world {WorldId} of {Model} (seed {Seed}, {Players} players, {TickHz} Hz)", WorldKey, manifest.Id, request.Seed, players, tickHz);
+        return Info();
+    }
+
+    /// <inheritdoc />
+    public async Task<WorldInfo> CreateForkAsync(ForkOrigin origin, int tickHz)
+    {
+        ThrowIfUnusable();
+        if (_world is not null)
+        {
+            throw new WorldRequestException(WorldErrorKind.Conflict, $"world '{WorldKey}' already exists");
+        }
+        var bytes = await store.ReadSnapshotAsync(origin.SnapshotHash)
+            ?? throw new WorldRequestException(WorldErrorKind.Unprocessable, $"snapshot {origin.SnapshotHash} of world '{origin.WorldId}' is missing");
+        WorldSnapshot world;
+        try
+        {
+            world = DecodeSnapshot(origin.WorldId, origin.SnapshotHash, bytes);
+        }
+        catch (CorruptWorldDataException e)
+        {
+            throw new WorldRequestException(WorldErrorKind.Unprocessable, e.Message);
+        }
+        if (!batchers.TryGet(world.Model, out var batcher) || batcher.Manifest.Version != world.ModelVersion)
+        {
+            throw new WorldRequestException(WorldErrorKind.Unprocessable, $"model {world.Model}@{world.ModelVersion} is not served here");
+        }
+        var head = new WorldHead(WorldKey, world.Model, world.ModelVersion, world.Seed, world.Players, tickHz, time.GetUtcNow(),
+            [new SnapshotRef(world.Tick, origin.SnapshotHash, NewSegment(world.Tick))], origin);
+        await Start(head, world, batcher);
+        logger.LogInformation("Forked world {WorldId} from {Source} at tick {Tick}", WorldKey, origin.WorldId, origin.Tick);
         return Info();
     }
 
@@ -109,27 +172,447 @@ public sealed class WorldGrain(
     public async Task<StepResult> StepAsync(StepRequest request)
     {
         var world = RequireWorld();
-        if (!batchers.TryGet(world.Model, out var batcher) || batcher.Manifest.Version != world.ModelVersion)
+        if (_head!.TickHz > 0)
         {
-            throw new WorldRequestException(WorldErrorKind.Unprocessable,
-                $"world '{WorldKey}' needs model {world.Model}@{world.ModelVersion}, which this silo does not serve");
+            throw new WorldRequestException(WorldErrorKind.Conflict,
+                $"world '{WorldKey}' ticks in real time at {_head.TickHz} Hz; players act through a session");
         }
-        ValidateActions(request.Actions, world.Players, batcher.Manifest.ActionSpace);
-
-        var next = await RunModel(() => batcher.StepAsync(world.State, request.Actions));
-        var stepped = world with { Tick = world.Tick + 1, State = next.State, Frame = next.Frame };
-        var etag = await Persist(stepped, _etag);
-        Commit(stepped, etag);
-        metrics.Ticks.WithLabels(world.Model).Inc();
-        return new StepResult(stepped.Tick, _digest!);
+        ValidateActions(request.Actions, world.Players, RequireBatcher().Manifest.ActionSpace);
+        var update = await Advance([.. request.Actions]);
+        return new StepResult(update.Tick, update.StateDigest, update.DurableTick);
     }
 
     /// <inheritdoc />
     public Task<WorldFrame> GetFrameAsync()
     {
         var world = RequireWorld();
-        return Task.FromResult(new WorldFrame(world.Tick, world.FrameShape.Channels, world.FrameShape.Height, world.FrameShape.Width, world.Frame));
+        return Task.FromResult(Frame(world));
     }
+
+    /// <inheritdoc />
+    public Task<FrameUpdate> GetLatestUpdateAsync()
+    {
+        RequireWorld();
+        return Task.FromResult(CurrentUpdate());
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FrameUpdate>> GetUpdatesAfterAsync(long tick)
+    {
+        RequireWorld();
+        return Task.FromResult(_fanOut!.After(tick));
+    }
+
+    /// <inheritdoc />
+    public Task<SessionTicket> JoinAsync(JoinRequest request)
+    {
+        var world = RequireWorld();
+        var sessions = Sessions();
+        sessions.EndExpired();
+        var ticket = sessions.Join(request);
+        metrics.Participants.WithLabels(world.Model).Inc();
+        if (ticket.Role == ParticipantRole.Player)
+        {
+            StartTimerIfPlayers();
+        }
+        return Task.FromResult(ticket);
+    }
+
+    /// <inheritdoc />
+    public Task LeaveAsync(Guid sessionId)
+    {
+        var world = RequireWorld();
+        if (Sessions().Leave(sessionId))
+        {
+            metrics.Participants.WithLabels(world.Model).Dec();
+        }
+        StopTimerIfNoPlayers();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task ActAsync(Guid sessionId, int action)
+    {
+        RequireWorld();
+        var space = RequireBatcher().Manifest.ActionSpace;
+        if (!space.Contains(action))
+        {
+            throw new WorldRequestException(WorldErrorKind.BadRequest, $"action {action} is outside the action space (discrete, 0..{space.N - 1})");
+        }
+        Sessions().Act(sessionId, action);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task KeepAliveAsync(Guid sessionId)
+    {
+        RequireWorld();
+        Sessions().KeepAlive(sessionId);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Participant>> GetParticipantsAsync()
+    {
+        RequireWorld();
+        EndExpiredSessions();
+        return Task.FromResult(Sessions().Participants);
+    }
+
+    /// <inheritdoc />
+    public Task<FrameUpdate> SubscribeAsync(IWorldObserver observer)
+    {
+        RequireWorld();
+        _fanOut!.Subscribe(observer);
+        return Task.FromResult(CurrentUpdate());
+    }
+
+    /// <inheritdoc />
+    public Task UnsubscribeAsync(IWorldObserver observer)
+    {
+        _fanOut!.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task<WorldInfo> ForkAsync(ForkRequest request)
+    {
+        var world = RequireWorld();
+        if (!WorldId.IsValid(request.NewWorldId) || request.NewWorldId == WorldKey)
+        {
+            throw new WorldRequestException(WorldErrorKind.BadRequest, $"'{request.NewWorldId}' cannot be the id of a fork");
+        }
+        var tick = request.AtTick ?? world.Tick;
+        if (tick > world.Tick || tick < _head!.OldestReachableTick)
+        {
+            throw new WorldRequestException(WorldErrorKind.BadRequest,
+                $"world '{WorldKey}' can be forked at ticks {_head!.OldestReachableTick}..{world.Tick}, not at {tick}");
+        }
+        var hash = await SnapshotHashAt(tick);
+        return await GrainFactory.GetGrain<IWorldGrain>(request.NewWorldId).CreateForkAsync(new ForkOrigin(WorldKey, tick, hash), _head.TickHz);
+    }
+
+    /// <inheritdoc />
+    public async Task<WorldInfo> FlushAsync()
+    {
+        var world = RequireWorld();
+        if (world.Tick > _head!.Base.Tick)
+        {
+            await Snapshot();
+        }
+        return Info();
+    }
+
+    // ---- the tick path ----
+
+    private async Task<FrameUpdate> Advance(int[] actions)
+    {
+        var world = _world!;
+        var batcher = RequireBatcher();
+        var next = await RunModel(() => batcher.StepAsync(world.State, actions));
+        var stepped = world with { Tick = world.Tick + 1, State = next.State, Frame = next.Frame };
+        var digest = Digest(stepped);
+        // A model that cannot be replayed bit for bit journals its state, so recovery never recomputes it.
+        var carry = !batcher.Manifest.BatchInvariant;
+        await Append(new TickRecord(stepped.Tick, actions, digest, carry ? next.State : null, carry ? next.Frame : null));
+        _world = stepped;
+        _digest = digest;
+        _lastActions = actions;
+        metrics.Ticks.WithLabels(world.Model).Inc();
+        if (stepped.Tick - _head!.Base.Tick >= _options.SnapshotEvery)
+        {
+            await Snapshot();
+        }
+        var update = CurrentUpdate();
+        var sent = _fanOut!.Publish(update);
+        metrics.FramesPublished.WithLabels(world.Model).Inc(sent);
+        return update;
+    }
+
+    private async Task OnRealtimeTick(CancellationToken cancellationToken)
+    {
+        if (_world is null || _sessions is null)
+        {
+            return;
+        }
+        EndExpiredSessions();
+        if (_sessions.PlayerCount == 0)
+        {
+            StopTimer();
+            return;
+        }
+        try
+        {
+            await Advance(_sessions.TakeActions());
+        }
+        catch (WorldRequestException e) when (e.Kind is WorldErrorKind.Unavailable)
+        {
+            // The batcher is saturated: this tick is skipped, the next timer tick tries again.
+            metrics.TicksSkipped.WithLabels(_world.Model).Inc();
+            logger.LogWarning("World {WorldId}: tick skipped: {Reason}", WorldKey, e.Message);
+        }
+    }
+
+    private void StartTimerIfPlayers()
+    {
+        if (_timer is not null || _head is not { TickHz: > 0 } || _sessions is not { PlayerCount: > 0 })
+        {
+            return;
+        }
+        var period = TimeSpan.FromSeconds(1.0 / _head.TickHz);
+        _timer = this.RegisterGrainTimer(OnRealtimeTick, new GrainTimerCreationOptions(period, period) { Interleave = false, KeepAlive = true });
+    }
+
+    private void StopTimerIfNoPlayers()
+    {
+        if (_sessions is not { PlayerCount: > 0 })
+        {
+            StopTimer();
+        }
+    }
+
+    private void StopTimer()
+    {
+        _timer?.Dispose();
+        _timer = null;
+    }
+
+    private void EndExpiredSessions()
+    {
+        var ended = Sessions().EndExpired();
+        if (ended > 0)
+        {
+            metrics.Participants.WithLabels(_world!.Model).Dec(ended);
+            logger.LogInformation("World {WorldId}: {Count} session(s) timed out", WorldKey, ended);
+        }
+    }
+
+    // ---- durability ----
+
+    private async Task Start(WorldHead head, WorldSnapshot world, StepBatcher batcher)
+    {
+        try
+        {
+            _headETag = await store.WriteHeadAsync(WorldKey, WorldHeadCodec.Encode(head), ifMatch: null);
+        }
+        catch (WorldStoreConflictException)
+        {
+            throw new WorldRequestException(WorldErrorKind.Conflict, $"world '{WorldKey}' already exists");
+        }
+        _head = head;
+        _journalLength = 0;
+        _batcher = batcher;
+        _world = world;
+        _digest = Digest(world);
+        _fanOut!.Remember(CurrentUpdate());
+        metrics.ActiveWorlds.WithLabels(world.Model).Inc();
+    }
+
+    private async Task Recover(StoredHead stored, CancellationToken cancellationToken)
+    {
+        var head = WorldHeadCodec.Decode(WorldKey, stored.Content);
+        if (!batchers.TryGet(head.Model, out var batcher) || batcher.Manifest.Version != head.ModelVersion)
+        {
+            throw new CorruptWorldDataException(WorldKey, $"it needs model {head.Model}@{head.ModelVersion}, which this silo does not serve");
+        }
+        _batcher = batcher;
+        var (world, journal) = await Load(head, head.Base, upToTick: null, cancellationToken);
+        // Fence the segment: from here on, an older activation's appends to it fail instead of extending a history we no longer read.
+        try
+        {
+            _journalLength = await store.AppendJournalAsync(WorldKey, head.Base.Segment,
+                JournalCodec.Encode(new FenceRecord(_activation, world.Tick)), journal, cancellationToken);
+        }
+        catch (WorldStoreConflictException e)
+        {
+            metrics.StorageErrors.WithLabels("conflict").Inc();
+            throw new WorldRequestException(WorldErrorKind.Conflict, $"world '{WorldKey}' changed while it was being loaded ({e.Message}); retry");
+        }
+        _head = head;
+        _headETag = stored.ETag;
+        _world = world;
+        _digest = Digest(world);
+        _fanOut!.Remember(CurrentUpdate());
+        metrics.ActiveWorlds.WithLabels(world.Model).Inc();
+        logger.LogInformation("World {WorldId} recovered at tick {Tick} (snapshot {SnapshotTick} + journal)", WorldKey, world.Tick, head.Base.Tick);
+    }
+
+    // Loads a snapshot and replays its journal segment, up to a tick or to its end; returns the state and the segment's length.
+    private async Task<(WorldSnapshot World, long JournalLength)> Load(WorldHead head, SnapshotRef from, long? upToTick, CancellationToken cancellationToken)
+    {
+        var bytes = await store.ReadSnapshotAsync(from.Hash, cancellationToken)
+            ?? throw new CorruptWorldDataException(WorldKey, $"its snapshot {from.Hash} (tick {from.Tick}) is missing");
+        var world = DecodeSnapshot(WorldKey, from.Hash, bytes);
+        if (world.Tick != from.Tick || world.Model != head.Model || world.Players != head.Players)
+        {
+            throw new CorruptWorldDataException(WorldKey, $"snapshot {from.Hash} does not match the world head");
+        }
+        var manifest = RequireBatcher().Manifest;
+        try
+        {
+            world.State.Validate(manifest.State);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CorruptWorldDataException(WorldKey, e.Message, e);
+        }
+        var journal = await store.ReadJournalAsync(WorldKey, from.Segment, cancellationToken) ?? [];
+        foreach (var record in JournalCodec.Decode(WorldKey, from.Segment, journal, manifest.State))
+        {
+            if (record is not TickRecord tick || (upToTick is { } last && tick.Tick > last))
+            {
+                continue;
+            }
+            world = await Replay(world, tick, manifest);
+        }
+        return (world, journal.Length);
+    }
+
+    private async Task<WorldSnapshot> Replay(WorldSnapshot world, TickRecord record, ModelManifest manifest)
+    {
+        if (record.Tick != world.Tick + 1)
+        {
+            throw new CorruptWorldDataException(WorldKey, $"its journal jumps from tick {world.Tick} to {record.Tick}");
+        }
+        WorldSnapshot next;
+        if (record.State is not null)
+        {
+            next = world with { Tick = record.Tick, State = record.State, Frame = record.Frame! };
+        }
+        else if (manifest.BatchInvariant)
+        {
+            var result = await RunModel(() => RequireBatcher().StepAsync(world.State, record.Actions));
+            next = world with { Tick = record.Tick, State = result.State, Frame = result.Frame };
+        }
+        else
+        {
+            throw new CorruptWorldDataException(WorldKey, $"tick {record.Tick} has no stored state and model {manifest.Id} cannot be replayed exactly");
+        }
+        if (Digest(next) != record.Digest)
+        {
+            // Never continue from a state that differs from the one clients were told about.
+            throw new CorruptWorldDataException(WorldKey, $"replaying tick {record.Tick} did not reproduce its recorded state digest");
+        }
+        return next;
+    }
+
+    private async Task Append(JournalRecord record)
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            _journalLength = await store.AppendJournalAsync(WorldKey, _head!.Base.Segment, JournalCodec.Encode(record), _journalLength);
+            metrics.JournalSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
+        }
+        catch (WorldStoreConflictException e)
+        {
+            throw Stale(e);
+        }
+        catch (Exception e) when (e is not WorldRequestException)
+        {
+            metrics.StorageErrors.WithLabels("journal").Inc();
+            logger.LogError(e, "World {WorldId}: journal append failed; tick not taken", WorldKey);
+            throw new WorldRequestException(WorldErrorKind.Unavailable, $"world '{WorldKey}' could not store its tick; retry");
+        }
+    }
+
+    private async Task Snapshot()
+    {
+        var world = _world!;
+        var started = time.GetTimestamp();
+        var hash = await PutSnapshot(world);
+        var kept = _head!.Snapshots.TakeLast(Math.Max(1, _options.SnapshotHistory - 1)).ToList();
+        var dropped = _head.Snapshots.Except(kept).ToList();
+        var head = _head with { Snapshots = [.. kept, new SnapshotRef(world.Tick, hash, NewSegment(world.Tick))] };
+        try
+        {
+            _headETag = await store.WriteHeadAsync(WorldKey, WorldHeadCodec.Encode(head), _headETag);
+        }
+        catch (WorldStoreConflictException e)
+        {
+            throw Stale(e);
+        }
+        _head = head;
+        _journalLength = 0;
+        metrics.SnapshotSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
+        foreach (var old in dropped)
+        {
+            try
+            {
+                await store.DeleteJournalAsync(WorldKey, old.Segment);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "World {WorldId}: could not delete old journal segment {Segment}", WorldKey, old.Segment);
+            }
+        }
+    }
+
+    private async Task<string> SnapshotHashAt(long tick)
+    {
+        if (tick == _world!.Tick)
+        {
+            return await PutSnapshot(_world);
+        }
+        var from = _head!.Snapshots.Last(s => s.Tick <= tick);
+        if (from.Tick == tick)
+        {
+            return from.Hash;
+        }
+        try
+        {
+            var (world, _) = await Load(_head, from, tick, CancellationToken.None);
+            return await PutSnapshot(world);
+        }
+        catch (CorruptWorldDataException e)
+        {
+            throw new WorldRequestException(WorldErrorKind.Unprocessable, e.Message);
+        }
+    }
+
+    private async Task<string> PutSnapshot(WorldSnapshot world)
+    {
+        var bytes = WorldSnapshotFormat.Encode(world);
+        var hash = WorldSnapshotFormat.Hash(bytes);
+        try
+        {
+            await store.PutSnapshotAsync(hash, bytes);
+        }
+        catch (Exception e) when (e is not WorldRequestException and not ArgumentException)
+        {
+            metrics.StorageErrors.WithLabels("snapshot").Inc();
+            logger.LogError(e, "World {WorldId}: snapshot write failed", WorldKey);
+            throw new WorldRequestException(WorldErrorKind.Unavailable, $"world '{WorldKey}' could not store its snapshot; retry");
+        }
+        return hash;
+    }
+
+    private static WorldSnapshot DecodeSnapshot(string worldId, string hash, byte[] bytes)
+    {
+        if (WorldSnapshotFormat.Hash(bytes) != hash)
+        {
+            throw new CorruptWorldDataException(worldId, $"snapshot {hash} does not match its hash (damaged or truncated)");
+        }
+        return WorldSnapshotFormat.Decode(worldId, bytes);
+    }
+
+    private WorldRequestException Stale(WorldStoreConflictException e)
+    {
+        // Someone else wrote this world: this activation is stale. Never overwrite; step aside.
+        metrics.StorageErrors.WithLabels("conflict").Inc();
+        logger.LogWarning(e, "World {WorldId}: conditional write rejected; deactivating this stale activation", WorldKey);
+        StopTimer();
+        DeactivateOnIdle();
+        return new WorldRequestException(WorldErrorKind.Conflict, $"world '{WorldKey}' was written by another activation; retry to reload it");
+    }
+
+    // ---- helpers ----
+
+    private static string NewSegment(long tick) =>
+        $"{tick:D12}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+
+    private static string Digest(WorldSnapshot world) =>
+        StateDigest.Compute($"{world.Model}@{world.ModelVersion}", world.Tick, world.Players, world.State);
 
     private static void ValidateActions(IReadOnlyList<int>? actions, int players, ActionSpace space)
     {
@@ -160,32 +643,11 @@ public sealed class WorldGrain(
         }
     }
 
-    private async Task<string> Persist(WorldSnapshot world, string? ifMatch)
-    {
-        var started = time.GetTimestamp();
-        try
-        {
-            var etag = await store.WriteSnapshotAsync(WorldKey, WorldSnapshotFormat.Encode(world), ifMatch);
-            metrics.SnapshotSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
-            return etag;
-        }
-        catch (WorldStoreConflictException e)
-        {
-            // Someone else wrote this world: this activation is stale. Never overwrite; step aside.
-            metrics.StorageErrors.WithLabels("conflict").Inc();
-            logger.LogWarning(e, "World {WorldId}: conditional write rejected (expected {ETag}); deactivating the stale activation", WorldKey, ifMatch);
-            DeactivateOnIdle();
-            throw new WorldRequestException(WorldErrorKind.Conflict,
-                $"world '{WorldKey}' was written by another activation; retry to reload it");
-        }
-    }
+    private WorldSessions Sessions() =>
+        _sessions ??= new WorldSessions(WorldKey, _world!.Players, time, _options.SessionTimeout);
 
-    private void Commit(WorldSnapshot world, string etag)
-    {
-        _world = world;
-        _etag = etag;
-        _digest = StateDigest.Compute($"{world.Model}@{world.ModelVersion}", world.Tick, world.Players, world.State);
-    }
+    private StepBatcher RequireBatcher() =>
+        _batcher ?? throw new WorldRequestException(WorldErrorKind.Unprocessable, $"world '{WorldKey}' has no model loaded");
 
     private WorldSnapshot RequireWorld()
     {
@@ -201,9 +663,15 @@ public sealed class WorldGrain(
         }
     }
 
+    private static WorldFrame Frame(WorldSnapshot world) =>
+        new(world.Tick, world.FrameShape.Channels, world.FrameShape.Height, world.FrameShape.Width, world.Frame);
+
+    private FrameUpdate CurrentUpdate() => new(WorldKey, _world!.Tick, _digest!, _world.Tick, Frame(_world), _lastActions);
+
     private WorldInfo Info()
     {
         var world = _world!;
-        return new WorldInfo(world.WorldId, world.Model, world.ModelVersion, world.Tick, world.Players, _digest!);
+        return new WorldInfo(WorldKey, world.Model, world.ModelVersion, world.Tick, world.Players, _digest!,
+            _head!.TickHz, world.Tick, _head.ForkedFrom, Ticking: _timer is not null);
     }
 }

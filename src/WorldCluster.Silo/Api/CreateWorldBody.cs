@@ -4,4 +4,5 @@ namespace WorldCluster.Silo.Api;
 /// <param name="Model">Model name (required).</param>
 /// <param name="Seed">World seed; a random one when absent.</param>
 /// <param name="Players">Player slots; the model's maximum when absent.</param>
-public sealed record CreateWorldBody(string? Model, long? Seed, int? Players);
+/// <param name="TickHz">Real-time tick rate; absent or 0 means on-demand.</param>
+public sealed record CreateWorldBody(string? Model, long? Seed, int? Players, int? TickHz);

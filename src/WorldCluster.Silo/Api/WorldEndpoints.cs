@@ -21,6 +21,8 @@ public static class WorldEndpoints
         worlds.MapGet("/{id}", GetWorld);
         worlds.MapPost("/{id}/step", StepWorld);
         worlds.MapGet("/{id}/frame", GetFrame);
+        worlds.MapPost("/{id}/fork", ForkWorld);
+        worlds.MapGet("/{id}/participants", GetParticipants);
         return routes;
     }
 
@@ -39,7 +41,7 @@ public static class WorldEndpoints
         var id = WorldId.New();
         return await Call(id, async () =>
         {
-            var info = await grains.GetGrain<IWorldGrain>(id).CreateAsync(new CreateWorldRequest(body.Model, seed, body.Players));
+            var info = await grains.GetGrain<IWorldGrain>(id).CreateAsync(new CreateWorldRequest(body.Model, seed, body.Players, body.TickHz));
             return Results.Created($"/api/worlds/{id}", info);
         });
     }
@@ -75,6 +77,34 @@ public static class WorldEndpoints
         }
         return await CallWorld(id, async grain => Results.Ok(await grain.StepAsync(new StepRequest(body.Actions))), grains);
     }
+
+    private static async Task<IResult> ForkWorld(string id, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        if (!WorldId.IsValid(id))
+        {
+            return InvalidId(id);
+        }
+        long? atTick = null;
+        // The body is optional: an empty POST forks at the latest tick.
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            var (body, problem) = await JsonBody.ReadAsync<ForkBody>(request, cancellationToken);
+            if (problem is not null)
+            {
+                return problem;
+            }
+            atTick = body!.AtTick;
+        }
+        var forkId = WorldId.New();
+        return await CallWorld(id, async grain =>
+        {
+            var info = await grain.ForkAsync(new ForkRequest(forkId, atTick));
+            return Results.Created($"/api/worlds/{forkId}", info);
+        }, grains);
+    }
+
+    private static Task<IResult> GetParticipants(string id, IGrainFactory grains) =>
+        CallWorld(id, async grain => Results.Ok(new { participants = await grain.GetParticipantsAsync() }), grains);
 
     private static Task<IResult> GetFrame(string id, HttpResponse response, IGrainFactory grains) =>
         CallWorld(id, async grain =>

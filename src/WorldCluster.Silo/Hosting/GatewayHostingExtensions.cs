@@ -1,6 +1,7 @@
 using Prometheus;
 using WorldCluster.Silo.Api;
 using WorldCluster.Silo.Health;
+using WorldCluster.Silo.Sessions;
 
 namespace WorldCluster.Silo.Hosting;
 
@@ -11,6 +12,7 @@ public static class GatewayHostingExtensions
     public static WebApplicationBuilder AddWorldClusterGateway(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<WorldFrameRelay>();
         builder.Services.AddHealthChecks().AddCheck<SiloReadyHealthCheck>("silo", tags: ["ready"]);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -30,7 +32,9 @@ public static class GatewayHostingExtensions
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
         app.MapMetrics("/metrics");
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
         app.MapWorldApi();
+        app.MapWorldSessions();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using Orleans.Configuration;
 using WorldCluster.Models.Reference;
 using WorldCluster.Runtime.Hosting;
+using WorldCluster.Runtime.Worlds;
 
 namespace WorldCluster.Silo.Hosting;
 
@@ -17,18 +18,31 @@ public static class SiloHostingExtensions
         var dataRoot = Path.GetFullPath(options.Data);
         Directory.CreateDirectory(dataRoot);
         builder.Services.AddSingleton(options);
+        var worlds = new WorldOptions();
+        builder.Configuration.GetSection(WorldOptions.SectionName).Bind(worlds);
 
         TorchSharp.torch.set_num_threads(options.TorchThreads > 0 ? options.TorchThreads : Environment.ProcessorCount);
 
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
-            silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(15));
+            silo.Configure<GrainCollectionOptions>(o => o.ClassSpecificCollectionAge[typeof(WorldGrain).FullName!] = worlds.IdleTimeout);
         });
         builder.Services
             .AddWorldClusterRuntime()
-            .AddWorldClusterModel<ReferenceWorld>()
-            .AddWorldClusterLocalFileStore(dataRoot);
+            .AddWorldClusterModel<ReferenceWorld>();
+        switch (options.Store.Kind)
+        {
+            case "files":
+                builder.Services.AddWorldClusterLocalFileStore(dataRoot);
+                break;
+            case "azure-blob" when !string.IsNullOrWhiteSpace(options.Store.ConnectionString):
+                builder.Services.AddWorldClusterAzureBlobStore(options.Store.ConnectionString, options.Store.Container);
+                break;
+            default:
+                throw new InvalidOperationException(
+                    $"WorldCluster:Store:Kind is '{options.Store.Kind}'; use 'files', or 'azure-blob' with WorldCluster:Store:ConnectionString");
+        }
         return builder;
     }
 }

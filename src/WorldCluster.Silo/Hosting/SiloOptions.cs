@@ -23,4 +23,20 @@ public sealed class SiloOptions
 
     /// <summary>Threads libtorch may use for one model call (0: one per core).</summary>
     public int TorchThreads { get; set; }
+
+    /// <summary>Where worlds are stored.</summary>
+    public StoreOptions Store { get; set; } = new();
+}
+
+/// <summary>Which world store a silo uses (section <c>WorldCluster:Store</c>).</summary>
+public sealed class StoreOptions
+{
+    /// <summary><c>files</c> (the data folder; the embedded default) or <c>azure-blob</c>.</summary>
+    public string Kind { get; set; } = "files";
+
+    /// <summary>Azure Storage connection string (for <c>azure-blob</c>).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Blob container (for <c>azure-blob</c>).</summary>
+    public string Container { get; set; } = "worldcluster";
 }

@@ -1,12 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
+using WorldCluster.Models.Contract;
 using WorldCluster.Models.Reference;
 using WorldCluster.Runtime.Hosting;
+using WorldCluster.Runtime.Worlds;
 
 namespace WorldCluster.Runtime.Tests.Fixtures;
 
-/// <summary>A one-silo in-process cluster serving the reference world, with worlds kept as files in a temp folder.</summary>
+/// <summary>A one-silo in-process cluster serving the reference world and a GEMM test model (not replayable), worlds kept as files in a temp folder.</summary>
 public sealed class WorldClusterFixture : IAsyncLifetime
 {
+    /// <summary>Ticks between snapshots in this cluster.</summary>
+    public const int SnapshotEvery = 7;
+
     /// <summary>The store's root folder.</summary>
     public string DataRoot { get; } = Directory.CreateTempSubdirectory("worldcluster-grains-").FullName;
 
@@ -21,10 +27,20 @@ public sealed class WorldClusterFixture : IAsyncLifetime
     {
         var builder = new InProcessTestClusterBuilder(1);
         var root = DataRoot;
-        builder.ConfigureSiloHost((_, host) => host.Services
-            .AddWorldClusterRuntime(o => o.MaxQueueDelay = TimeSpan.FromMilliseconds(1))
-            .AddWorldClusterModel<ReferenceWorld>()
-            .AddWorldClusterLocalFileStore(root));
+        builder.ConfigureSiloHost((_, host) =>
+        {
+            host.Services
+                .AddWorldClusterRuntime(o => o.MaxQueueDelay = TimeSpan.FromMilliseconds(1))
+                .AddWorldClusterModel<ReferenceWorld>()
+                .AddWorldClusterLocalFileStore(root)
+                .AddSingleton<IWorldModel>(_ => new LinearTestModel([]))
+                .Configure<WorldOptions>(o =>
+                {
+                    // Small enough that tests cross snapshot boundaries; no snapshot on deactivation, so reactivation replays the journal.
+                    o.SnapshotEvery = SnapshotEvery;
+                    o.SnapshotOnDeactivate = false;
+                });
+        });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

@@ -123,17 +123,22 @@ public sealed class WorldGrainTests(WorldClusterFixture fixture) : IClassFixture
         Assert.Equal(frameBefore.Pixels, (await world.GetFrameAsync()).Pixels);
     }
 
-    [Fact]
-    public async Task Corrupt_stored_data_is_refused_and_left_untouched()
+    [Theory]
+    [InlineData("head")]
+    [InlineData("snapshot")]
+    [InlineData("journal")]
+    public async Task Corrupt_stored_data_is_refused_and_left_untouched(string part)
     {
         var info = await Create(seed: 33);
         var world = World(info);
+        await world.StepAsync(new StepRequest([1, 2, 3, 4]));
         await fixture.Cluster.DeactivateAsync(world);
         await fixture.Cluster.WaitForDeactivationAsync(world);
-        var file = Path.Combine(fixture.DataRoot, "worlds", info.Id, "snapshot.safetensors");
-        var original = await File.ReadAllBytesAsync(file);
-        var truncated = original[..(original.Length / 2)];
-        await File.WriteAllBytesAsync(file, truncated);
+        var file = StoredFile(info.Id, part);
+        var damaged = await File.ReadAllBytesAsync(file);
+        damaged[damaged.Length / 2] ^= 0x40;
+        await File.WriteAllBytesAsync(file, damaged);
+        var before = Snapshot(fixture.DataRoot);
 
         var e = await Assert.ThrowsAsync<WorldRequestException>(() => world.GetAsync());
         var e2 = await Assert.ThrowsAsync<WorldRequestException>(() => world.StepAsync(new StepRequest([0, 0, 0, 0])));
@@ -141,8 +146,32 @@ public sealed class WorldGrainTests(WorldClusterFixture fixture) : IClassFixture
 
         Assert.All([e, e2, e3], x => Assert.Equal(WorldErrorKind.Unprocessable, x.Kind));
         Assert.Contains(info.Id, e.Message, StringComparison.Ordinal);
-        Assert.Equal(truncated, await File.ReadAllBytesAsync(file));
+        Assert.Equal(before, Snapshot(fixture.DataRoot));
     }
+
+    private string StoredFile(string worldId, string part)
+    {
+        var folder = Path.Combine(fixture.DataRoot, "worlds", worldId);
+        return part switch
+        {
+            "head" => Path.Combine(folder, "head.json"),
+            "journal" => Directory.GetFiles(Path.Combine(folder, "journal")).Single(),
+            _ => SnapshotFileOf(worldId),
+        };
+    }
+
+    private string SnapshotFileOf(string worldId)
+    {
+        var head = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(fixture.DataRoot, "worlds", worldId, "head.json")));
+        var hash = head.RootElement.GetProperty("head").GetProperty("snapshots").EnumerateArray().Last().GetProperty("hash").GetString()!;
+        return Directory.GetFiles(Path.Combine(fixture.DataRoot, "snapshots"), hash + "*", SearchOption.AllDirectories).Single();
+    }
+
+    // Every file under the data folder with its bytes (lock files excluded): proves nothing was rewritten.
+    private static Dictionary<string, string> Snapshot(string root) =>
+        Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}locks{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .ToDictionary(f => f, f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))));
 
     private async Task<WorldInfo> Create(long seed, int? players = null) =>
         await fixture.Client.GetGrain<IWorldGrain>(WorldId.New()).CreateAsync(new CreateWorldRequest(Model, seed, players));

@@ -1,0 +1,12 @@
+namespace WorldCluster.Abstractions;
+
+/// <summary>Asks to join a world.</summary>
+/// <param name="Role">Player (takes a slot) or spectator.</param>
+/// <param name="Name">A display name (optional, at most 64 characters).</param>
+/// <param name="Slot">A specific player slot to take (optional; the lowest free slot otherwise).</param>
+[GenerateSerializer, Immutable]
+[Alias("WorldCluster.JoinRequest")]
+public sealed record JoinRequest(
+    [property: Id(0)] ParticipantRole Role,
+    [property: Id(1)] string? Name = null,
+    [property: Id(2)] int? Slot = null);

@@ -1,0 +1,32 @@
+namespace WorldCluster.Runtime.Worlds;
+
+/// <summary>How world activations keep their state, sessions and subscribers (section <c>WorldCluster:Worlds</c>).</summary>
+public sealed class WorldOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "WorldCluster:Worlds";
+
+    /// <summary>A full snapshot is written after this many journaled ticks (and when a world deactivates).</summary>
+    public int SnapshotEvery { get; set; } = 256;
+
+    /// <summary>Snapshots (with their journal segments) kept per world; forks can start at any tick they cover.</summary>
+    public int SnapshotHistory { get; set; } = 8;
+
+    /// <summary>Write a snapshot when a world deactivates, so it comes back without replaying its journal (tests turn it off to exercise replay).</summary>
+    public bool SnapshotOnDeactivate { get; set; } = true;
+
+    /// <summary>A world nobody calls deactivates after this long (its state is snapshotted first).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>A session not heard from for this long ends and frees its slot.</summary>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>An observer that does not refresh its subscription within this long stops receiving frames.</summary>
+    public TimeSpan ObserverExpiry { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Recent frame updates kept (while observed) to fill subscribers' gaps; cover a few refresh periods of ticks.</summary>
+    public int FrameBuffer { get; set; } = 128;
+
+    /// <summary>Highest real-time tick rate a world may ask for.</summary>
+    public int MaxTickHz { get; set; } = 60;
+}

@@ -1,0 +1,237 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using WorldCluster.Abstractions;
+using WorldCluster.Runtime.Metrics;
+using WorldCluster.Runtime.Storage;
+using WorldCluster.Runtime.Worlds;
+using WorldCluster.Silo.Api;
+
+namespace WorldCluster.Silo.Sessions;
+
+/// <summary>
+/// <c>GET /api/worlds/{id}/session?role=player|spectator</c>: a WebSocket that joins the world, sends every frame as a
+/// binary message (see <see cref="FrameMessage"/>) and takes a player's actions as JSON text (<c>{"action": 3}</c>).
+/// </summary>
+public static class SessionEndpoint
+{
+    /// <summary>Largest text message a client may send, in bytes.</summary>
+    public const int MaxClientMessageBytes = 4096;
+
+    /// <summary>Maps the session endpoint.</summary>
+    public static IEndpointRouteBuilder MapWorldSessions(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/worlds/{id}/session", RunSession);
+        return routes;
+    }
+
+    private static async Task<IResult> RunSession(
+        string id,
+        HttpContext context,
+        IGrainFactory grains,
+        WorldFrameRelay relay,
+        WorldClusterMetrics metrics,
+        Microsoft.Extensions.Options.IOptions<WorldOptions> options,
+        ILoggerFactory loggers)
+    {
+        if (!WorldId.IsValid(id))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Invalid world id", "not a world id (1-64 characters of a-z, 0-9 and '-')");
+        }
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "WebSocket required", "open this endpoint with a WebSocket client", id);
+        }
+        var query = context.Request.Query;
+        ParticipantRole role;
+        switch (query["role"].ToString())
+        {
+            case "player":
+                role = ParticipantRole.Player;
+                break;
+            case "spectator" or "":
+                role = ParticipantRole.Spectator;
+                break;
+            default:
+                return Problems.Create(StatusCodes.Status400BadRequest, "Invalid role", "role must be 'player' or 'spectator'", id);
+        }
+        int? slot = null;
+        if (query.TryGetValue("slot", out var slotText))
+        {
+            if (!int.TryParse(slotText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var s))
+            {
+                return Problems.Create(StatusCodes.Status400BadRequest, "Invalid slot", "slot must be a non-negative integer", id);
+            }
+            slot = s;
+        }
+
+        var world = grains.GetGrain<IWorldGrain>(id);
+        SessionTicket ticket;
+        WorldInfo info;
+        try
+        {
+            info = await world.GetAsync();
+            ticket = await world.JoinAsync(new JoinRequest(role, query["name"].FirstOrDefault(), slot));
+        }
+        catch (WorldRequestException e)
+        {
+            return Problems.From(e, id);
+        }
+
+        var logger = loggers.CreateLogger("WorldCluster.Sessions");
+        FrameSubscription? subscription = null;
+        try
+        {
+            subscription = await relay.SubscribeAsync(id);
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            await SendText(socket, new { type = "welcome", worldId = id, role = role.ToString().ToLowerInvariant(), slot = ticket.Slot, players = info.Players, tickHz = info.TickHz }, stop.Token);
+            var roleLabel = role == ParticipantRole.Player ? "player" : "spectator";
+            var send = SendFrames(socket, subscription, metrics.FramesSent.WithLabels(roleLabel), stop.Token);
+            var receive = ReceiveActions(socket, world, ticket, stop.Token);
+            var keepAlive = KeepAlive(world, ticket, options.Value.SessionTimeout / 3, stop.Token);
+            var ended = await Task.WhenAny(send, receive, keepAlive);
+            await stop.CancelAsync();
+            WebSocketCloseStatus status;
+            string reason;
+            try
+            {
+                (status, reason) = await ended;
+            }
+            catch (WorldRequestException e)
+            {
+                // The world ended the session (it restarted, or the session timed out): the client joins again.
+                (status, reason) = (WebSocketCloseStatus.EndpointUnavailable, Truncate(e.Message));
+            }
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await socket.CloseOutputAsync(status, reason, closing.Token);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            logger.LogDebug(e, "Session on world {WorldId} ended abruptly", id);
+        }
+        catch (WorldRequestException e)
+        {
+            logger.LogInformation("Session on world {WorldId} ended: {Reason}", id, e.Message);
+        }
+        finally
+        {
+            subscription?.Dispose();
+            try
+            {
+                await world.LeaveAsync(ticket.SessionId);
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "Leaving world {WorldId} failed; the session times out by itself", id);
+            }
+        }
+        return Results.Empty;
+    }
+
+    private static async Task<(WebSocketCloseStatus, string)> SendFrames(WebSocket socket, FrameSubscription subscription, Prometheus.Counter.Child sent, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var item in subscription.Frames.ReadAllAsync(cancellationToken))
+            {
+                await socket.SendAsync(item.Message, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
+                sent.Inc();
+            }
+            return (WebSocketCloseStatus.NormalClosure, "world feed ended");
+        }
+        catch (SlowSubscriberException e)
+        {
+            return (WebSocketCloseStatus.PolicyViolation, Truncate(e.Message));
+        }
+        catch (FrameGapException e)
+        {
+            return (WebSocketCloseStatus.InternalServerError, Truncate(e.Message));
+        }
+    }
+
+    private static async Task<(WebSocketCloseStatus, string)> ReceiveActions(WebSocket socket, IWorldGrain world, SessionTicket ticket, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[MaxClientMessageBytes];
+        while (true)
+        {
+            var length = 0;
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                if (length == buffer.Length)
+                {
+                    return (WebSocketCloseStatus.MessageTooBig, $"messages are limited to {MaxClientMessageBytes} bytes");
+                }
+                result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
+                length += result.Count;
+            }
+            while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return (WebSocketCloseStatus.NormalClosure, "bye");
+            }
+            if (result.MessageType == WebSocketMessageType.Binary)
+            {
+                return (WebSocketCloseStatus.InvalidMessageType, "send actions as JSON text messages");
+            }
+            var error = await Handle(buffer.AsMemory(0, length), world, ticket);
+            if (error is not null)
+            {
+                await SendText(socket, new { type = "error", message = error }, cancellationToken);
+            }
+        }
+    }
+
+    // Returns an error to tell the client, or null. Bad messages never end the session or change the world.
+    private static async Task<string?> Handle(ReadOnlyMemory<byte> message, IWorldGrain world, SessionTicket ticket)
+    {
+        ClientMessage? parsed;
+        try
+        {
+            parsed = JsonSerializer.Deserialize<ClientMessage>(message.Span, ApiJson.Options);
+        }
+        catch (JsonException e)
+        {
+            return $"invalid JSON: {e.Message}";
+        }
+        if (parsed?.Action is not { } action)
+        {
+            return "expected {\"action\": <int>}";
+        }
+        if (ticket.Role != ParticipantRole.Player)
+        {
+            return "spectators cannot act";
+        }
+        try
+        {
+            await world.ActAsync(ticket.SessionId, action);
+            return null;
+        }
+        catch (WorldRequestException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private static async Task<(WebSocketCloseStatus, string)> KeepAlive(IWorldGrain world, SessionTicket ticket, TimeSpan period, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(period);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            await world.KeepAliveAsync(ticket.SessionId);
+        }
+        return (WebSocketCloseStatus.NormalClosure, "");
+    }
+
+    private static Task SendText(WebSocket socket, object message, CancellationToken cancellationToken) =>
+        socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message, ApiJson.Options), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+
+    private static string Truncate(string reason) => Encoding.UTF8.GetByteCount(reason) <= 120 ? reason : reason[..100];
+
+    private sealed record ClientMessage(int? Action);
+}

@@ -1,0 +1,199 @@
+using WorldCluster.Abstractions;
+
+namespace WorldCluster.Silo.Sessions;
+
+/// <summary>
+/// This silo's single subscription to one world: the world sends each frame update here once, and the feed encodes it
+/// once and hands it to every local subscriber, in tick order. A gap (a lost or reordered message, or a missed stretch
+/// while the world moved) is filled from the world's recent updates; one that cannot be filled ends the subscribers,
+/// who reconnect, rather than let them see a gap silently.
+/// </summary>
+internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvider time, TimeSpan refresh, ILogger logger) : IWorldObserver, IAsyncDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly List<FrameSubscription> _subscribers = [];
+    private readonly SortedDictionary<long, FrameUpdate> _pending = [];
+    private readonly IWorldGrain _world = grains.GetGrain<IWorldGrain>(worldId);
+    private IWorldObserver? _reference;
+    private ITimer? _refreshTimer;
+    private FrameMessageItem? _latest;
+    private long _lastTick = -1;
+    private int _repairing;
+
+    /// <summary>Subscribes this silo to the world and takes its current frame.</summary>
+    public async Task StartAsync()
+    {
+        _reference = grains.CreateObjectReference<IWorldObserver>(this);
+        Accept(await _world.SubscribeAsync(_reference));
+        _refreshTimer = time.CreateTimer(_ => _ = RefreshAsync(), null, refresh, refresh);
+    }
+
+    /// <summary>Adds a local subscriber; it gets the current frame first.</summary>
+    public void Add(FrameSubscription subscription)
+    {
+        lock (_gate)
+        {
+            _subscribers.Add(subscription);
+            if (_latest is not null)
+            {
+                subscription.Offer(_latest);
+            }
+        }
+    }
+
+    /// <summary>Removes a local subscriber; returns how many remain.</summary>
+    public int Remove(FrameSubscription subscription)
+    {
+        lock (_gate)
+        {
+            _subscribers.Remove(subscription);
+            return _subscribers.Count;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task OnFrameAsync(FrameUpdate update)
+    {
+        Accept(update);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_refreshTimer is not null)
+        {
+            await _refreshTimer.DisposeAsync();
+        }
+        if (_reference is not null)
+        {
+            try
+            {
+                await _world.UnsubscribeAsync(_reference);
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "Unsubscribing from world {WorldId} failed; the world drops silent observers itself", worldId);
+            }
+            grains.DeleteObjectReference<IWorldObserver>(_reference);
+        }
+        lock (_gate)
+        {
+            foreach (var s in _subscribers)
+            {
+                s.End(null);
+            }
+            _subscribers.Clear();
+        }
+    }
+
+    private void Accept(FrameUpdate update)
+    {
+        var gap = false;
+        lock (_gate)
+        {
+            if (update.Tick <= _lastTick)
+            {
+                return;
+            }
+            if (_lastTick >= 0 && update.Tick > _lastTick + 1)
+            {
+                _pending[update.Tick] = update;
+                gap = true;
+            }
+            else
+            {
+                DeliverLocked(update);
+                DrainLocked();
+            }
+        }
+        if (gap)
+        {
+            _ = RepairAsync();
+        }
+    }
+
+    private async Task RepairAsync()
+    {
+        if (Interlocked.Exchange(ref _repairing, 1) == 1)
+        {
+            return;
+        }
+        try
+        {
+            long after;
+            lock (_gate)
+            {
+                after = _lastTick;
+            }
+            var missing = await _world.GetUpdatesAfterAsync(after);
+            lock (_gate)
+            {
+                foreach (var update in missing.Where(u => u.Tick > _lastTick).OrderBy(u => u.Tick))
+                {
+                    _pending[update.Tick] = update;
+                }
+                DrainLocked();
+                if (_pending.Count > 0)
+                {
+                    // The world no longer has the ticks between: tell subscribers instead of skipping silently.
+                    var first = _pending.Keys.First();
+                    logger.LogWarning("World {WorldId}: ticks {From}..{To} are gone; ending {Count} subscriber(s)", worldId, _lastTick + 1, first - 1, _subscribers.Count);
+                    foreach (var s in _subscribers)
+                    {
+                        s.End(new FrameGapException($"ticks {_lastTick + 1}..{first - 1} of world '{worldId}' could not be delivered; reconnect"));
+                    }
+                    _subscribers.Clear();
+                    _lastTick = first - 1;
+                    DrainLocked();
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "World {WorldId}: could not fetch missing frames", worldId);
+        }
+        finally
+        {
+            Volatile.Write(ref _repairing, 0);
+        }
+    }
+
+    private async Task RefreshAsync()
+    {
+        try
+        {
+            // Also re-registers us with a new activation of the world after it moved or restarted.
+            Accept(await _world.SubscribeAsync(_reference!));
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "World {WorldId}: refreshing the frame subscription failed", worldId);
+        }
+    }
+
+    private void DrainLocked()
+    {
+        while (_pending.Count > 0 && _pending.Keys.First() == _lastTick + 1)
+        {
+            var next = _pending.Keys.First();
+            var update = _pending[next];
+            _pending.Remove(next);
+            DeliverLocked(update);
+        }
+        foreach (var stale in _pending.Keys.Where(t => t <= _lastTick).ToList())
+        {
+            _pending.Remove(stale);
+        }
+    }
+
+    private void DeliverLocked(FrameUpdate update)
+    {
+        _latest = new FrameMessageItem(update.Tick, FrameMessage.Encode(update));
+        _lastTick = update.Tick;
+        foreach (var s in _subscribers)
+        {
+            s.Offer(_latest);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using WorldCluster.Silo.Sessions;
+
+namespace WorldCluster.Silo.Tests.Fixtures;
+
+/// <summary>A WebSocket session client for tests: collects frames and text messages, sends actions.</summary>
+public sealed class SessionClient : IAsyncDisposable
+{
+    private readonly ClientWebSocket _socket = new();
+    private readonly Lock _gate = new();
+    private readonly List<(FrameMessage.Header Header, byte[] Png)> _frames = [];
+    private readonly List<JsonElement> _texts = [];
+    private readonly List<(Func<bool> Done, TaskCompletionSource Signal)> _waiters = [];
+    private Task? _reader;
+
+    /// <summary>Frames received so far, in arrival order.</summary>
+    public IReadOnlyList<(FrameMessage.Header Header, byte[] Png)> Frames { get { lock (_gate) { return [.. _frames]; } } }
+
+    /// <summary>Text messages received so far.</summary>
+    public IReadOnlyList<JsonElement> Texts { get { lock (_gate) { return [.. _texts]; } } }
+
+    /// <summary>How the server closed the socket, once it has.</summary>
+    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
+
+    /// <summary>Connects; returns the HTTP status when the server refused the upgrade.</summary>
+    public static async Task<(SessionClient? Client, HttpStatusCode? Refused)> ConnectAsync(Uri http, string worldId, string query)
+    {
+        var client = new SessionClient();
+        client._socket.Options.CollectHttpResponseDetails = true;
+        var uri = new UriBuilder(http) { Scheme = "ws", Path = $"/api/worlds/{worldId}/session", Query = query }.Uri;
+        try
+        {
+            await client._socket.ConnectAsync(uri, CancellationToken.None);
+        }
+        catch (WebSocketException)
+        {
+            var status = client._socket.HttpStatusCode;
+            client._socket.Dispose();
+            return (null, status);
+        }
+        client._reader = client.ReadAsync();
+        return (client, null);
+    }
+
+    /// <summary>Sends a text message.</summary>
+    public Task SendTextAsync(string text) =>
+        _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    /// <summary>Sends a binary message.</summary>
+    public Task SendBinaryAsync(byte[] bytes) =>
+        _socket.SendAsync(bytes, WebSocketMessageType.Binary, true, CancellationToken.None);
+
+    /// <summary>Waits until <paramref name="done"/> holds, or fails after <paramref name="deadline"/>.</summary>
+    public Task WaitUntil(Func<SessionClient, bool> done, TimeSpan deadline)
+    {
+        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (done(this))
+            {
+                return Task.CompletedTask;
+            }
+            _waiters.Add((() => done(this), signal));
+        }
+        return signal.Task.WaitAsync(deadline);
+    }
+
+    /// <summary>Waits until the server has closed the socket.</summary>
+    public Task WaitClosed(TimeSpan deadline) => _reader!.WaitAsync(deadline);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_socket.State == WebSocketState.Open)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+            {
+            }
+        }
+        if (_reader is not null)
+        {
+            await Task.WhenAny(_reader, Task.Delay(TimeSpan.FromSeconds(5)));
+        }
+        _socket.Dispose();
+    }
+
+    private async Task ReadAsync()
+    {
+        var buffer = new byte[1 << 20];
+        try
+        {
+            while (_socket.State == WebSocketState.Open)
+            {
+                var length = 0;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
+                    length += result.Count;
+                }
+                while (!result.EndOfMessage);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+                lock (_gate)
+                {
+                    if (result.MessageType == WebSocketMessageType.Binary)
+                    {
+                        _frames.Add(FrameMessage.Decode(buffer.AsSpan(0, length)));
+                    }
+                    else
+                    {
+                        _texts.Add(JsonDocument.Parse(buffer.AsMemory(0, length)).RootElement.Clone());
+                    }
+                    foreach (var w in _waiters.Where(w => w.Done()).ToList())
+                    {
+                        w.Signal.TrySetResult();
+                        _waiters.Remove(w);
+                    }
+                }
+            }
+        }
+        catch (WebSocketException)
+        {
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                foreach (var w in _waiters)
+                {
+                    w.Signal.TrySetException(new InvalidOperationException($"the socket closed ({_socket.CloseStatus}: {_socket.CloseStatusDescription})"));
+                }
+            }
+        }
+    }
+}
