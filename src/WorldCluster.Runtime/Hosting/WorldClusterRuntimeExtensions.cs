@@ -5,7 +5,6 @@ using WorldCluster.Models.Contract;
 using WorldCluster.Runtime.Batching;
 using WorldCluster.Runtime.Metrics;
 using WorldCluster.Runtime.Models;
-using WorldCluster.Runtime.Storage;
 
 namespace WorldCluster.Runtime.Hosting;
 
@@ -33,13 +32,6 @@ public static class WorldClusterRuntimeExtensions
         where TModel : class, IWorldModel
     {
         services.AddSingleton<IWorldModel, TModel>();
-        return services;
-    }
-
-    /// <summary>Keeps worlds as files under <paramref name="root"/> (the embedded default).</summary>
-    public static IServiceCollection AddWorldClusterLocalFileStore(this IServiceCollection services, string root)
-    {
-        services.AddSingleton<IWorldStore>(sp => new LocalFileWorldStore(new LocalFileWorldStoreOptions { RootPath = root }, sp.GetService<TimeProvider>()));
         return services;
     }
 }
