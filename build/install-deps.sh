@@ -16,3 +16,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# Azurite (Azure Storage emulator): the Azure Blob store's tests run against it. Pinned by build/azurite/package-lock.json.
+# Node.js and npm come with the machine; Debian's nodejs is the fallback where they do not.
+if [ ! -x build/azurite/node_modules/.bin/azurite-blob ]; then
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+  npm ci --prefix build/azurite --no-audit --no-fund --loglevel=error
+fi

@@ -5,12 +5,11 @@ using WorldCluster.Models.Contract;
 using WorldCluster.Runtime.Batching;
 using WorldCluster.Runtime.Metrics;
 using WorldCluster.Runtime.Models;
-using WorldCluster.Runtime.Storage;
 using WorldCluster.Runtime.Worlds;
 
 namespace WorldCluster.Runtime.Hosting;
 
-/// <summary>Registers WorldCluster's runtime (worlds, batchers, models, store, metrics) in a silo's services.</summary>
+/// <summary>Registers WorldCluster's runtime (worlds, batchers, models, metrics) in a silo's services; stores are in <see cref="StoreHostingExtensions"/>.</summary>
 public static class WorldClusterRuntimeExtensions
 {
     /// <summary>Adds the runtime services every model silo needs; add models and a store beside it.</summary>
@@ -35,13 +34,6 @@ public static class WorldClusterRuntimeExtensions
         where TModel : class, IWorldModel
     {
         services.AddSingleton<IWorldModel, TModel>();
-        return services;
-    }
-
-    /// <summary>Keeps worlds as files under <paramref name="root"/> (the embedded default).</summary>
-    public static IServiceCollection AddWorldClusterLocalFileStore(this IServiceCollection services, string root)
-    {
-        services.AddSingleton<IWorldStore>(sp => new LocalFileWorldStore(new LocalFileWorldStoreOptions { RootPath = root }, sp.GetService<TimeProvider>()));
         return services;
     }
 }

@@ -8,7 +8,8 @@ namespace WorldCluster.Runtime.Storage;
 /// </summary>
 /// <remarks>
 /// Invalid world ids (see <see cref="WorldId.IsValid"/>), snapshot hashes that are not 64 lowercase hex digits and segment
-/// names that are not 1-32 characters of [0-9a-z] are rejected with <see cref="ArgumentException"/>. ETags are opaque.
+/// names that are not 1-32 characters of [0-9a-z] are rejected with <see cref="ArgumentException"/>, and so are empty journal
+/// appends and appends over <see cref="WorldStoreLimits.MaxJournalAppendBytes"/>. ETags are opaque.
 /// Transient failures surface as exceptions of the underlying client (IOException, RequestFailedException…); callers retry.
 /// </remarks>
 public interface IWorldStore

@@ -3,21 +3,28 @@ using System.Security.Cryptography;
 
 namespace WorldCluster.Runtime.Storage;
 
-/// <summary>The embedded world store: one folder per world on a local file system, atomic conditional writes (docs/storage.md).</summary>
+/// <summary>The embedded world store: heads, snapshots and journals as files on a local file system (docs/storage.md).</summary>
 /// <remarks>
-/// Layout: <c>&lt;root&gt;/worlds/&lt;id&gt;/snapshot.safetensors</c>, and <c>&lt;root&gt;/locks/&lt;id&gt;.lock</c> for writers.
-/// The ETag is the lowercase hex SHA-256 of the snapshot file's bytes, so it always describes exactly the content read and
-/// needs no second file that could disagree with it. Writes and deletes hold the world's lock file while they compare the
-/// ETag and rename a fully written, fsynced temporary file over the snapshot; reads take no lock and see the old file or the
-/// new one, never a mix.
+/// Layout under the root: <c>worlds/&lt;id&gt;/head.json</c>, <c>worlds/&lt;id&gt;/journal/&lt;segment&gt;.wcj</c>,
+/// <c>snapshots/&lt;hash[0..2]&gt;/&lt;hash&gt;.safetensors</c>, and <c>locks/&lt;id&gt;.lock</c> for writers.
+/// A head's ETag is the lowercase hex SHA-256 of its bytes, so it always describes exactly the content read and needs no
+/// second file that could disagree with it. Head writes, journal appends and deletes hold the world's lock file while they
+/// compare and change; head replacement renames a fully written, fsynced temporary file, so readers see the old head or the
+/// new one, never a mix. Snapshots need no lock: equal names mean equal bytes, so concurrent puts of one hash are harmless.
 /// </remarks>
 public sealed class LocalFileWorldStore : IWorldStore
 {
-    private const string SnapshotFileName = "snapshot.safetensors";
+    private const string HeadFileName = "head.json";
+    private const string JournalFolderName = "journal";
+    private const string JournalExtension = ".wcj";
+    private const string SnapshotExtension = ".safetensors";
     private const string TempFileSuffix = ".tmp";
 
+    private readonly string _root;
     private readonly string _worldsPath;
+    private readonly string _snapshotsPath;
     private readonly string _locksPath;
+    private readonly string _trashPath;
     private readonly TimeSpan _lockTimeout;
     private readonly TimeProvider _timeProvider;
 
@@ -33,46 +40,43 @@ public sealed class LocalFileWorldStore : IWorldStore
             throw new InvalidOperationException(
                 "File locking is disabled (DOTNET_SYSTEM_IO_DISABLEFILELOCKING / System.IO.DisableFileLocking); the local world store needs it for conditional writes.");
         }
-        var root = Path.GetFullPath(options.RootPath);
-        _worldsPath = Path.Combine(root, "worlds");
-        _locksPath = Path.Combine(root, "locks");
+        _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.RootPath));
+        _worldsPath = Path.Combine(_root, "worlds");
+        _snapshotsPath = Path.Combine(_root, "snapshots");
+        _locksPath = Path.Combine(_root, "locks");
+        _trashPath = Path.Combine(_root, "trash");
         _lockTimeout = options.LockTimeout;
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
     /// <inheritdoc/>
-    public async Task<StoredSnapshot?> ReadSnapshotAsync(string worldId, CancellationToken cancellationToken = default)
+    public async Task<StoredHead?> ReadHeadAsync(string worldId, CancellationToken cancellationToken = default)
     {
         WorldId.ThrowIfInvalid(worldId);
-        var content = await ReadIfExistsAsync(SnapshotPath(worldId), cancellationToken);
-        return content is null ? null : new StoredSnapshot(content, ETagOf(content));
+        var content = await ReadIfExistsAsync(HeadPath(worldId), cancellationToken);
+        return content is null ? null : new StoredHead(content, ETagOf(content));
     }
 
     /// <inheritdoc/>
-    public async Task<string> WriteSnapshotAsync(string worldId, ReadOnlyMemory<byte> content, string? ifMatch, CancellationToken cancellationToken = default)
+    public async Task<string> WriteHeadAsync(string worldId, ReadOnlyMemory<byte> content, string? ifMatch, CancellationToken cancellationToken = default)
     {
         WorldId.ThrowIfInvalid(worldId);
         using var worldLock = await LockAsync(worldId, cancellationToken);
         var directory = WorldPath(worldId);
-        var target = SnapshotPath(worldId);
+        var target = HeadPath(worldId);
         var current = await ETagOfFileAsync(target, cancellationToken);
         if (current != ifMatch)
         {
             throw new WorldStoreConflictException(worldId, ifMatch, current);
         }
 
-        var created = !Directory.Exists(directory);
-        Directory.CreateDirectory(directory);
-        RemoveTempFiles(directory);
-        var temp = Path.Combine(directory, $"{SnapshotFileName}.{Guid.NewGuid():N}{TempFileSuffix}");
+        CreateDirectoryDurably(directory);
+        RemoveTempFiles(directory, HeadFileName);
+        var temp = Path.Combine(directory, $"{HeadFileName}.{Guid.NewGuid():N}{TempFileSuffix}");
+        await WriteNewFileAsync(temp, content, cancellationToken);
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous))
-            {
-                await stream.WriteAsync(content, cancellationToken);
-                stream.Flush(flushToDisk: true);
-            }
-            // Past this point the new snapshot is in place, so nothing below may honour cancellation.
+            // Past this point the new head is in place, so nothing below may honour cancellation.
             File.Move(temp, target, overwrite: true);
         }
         catch
@@ -81,10 +85,6 @@ public sealed class LocalFileWorldStore : IWorldStore
             throw;
         }
         DirectorySync.Flush(directory);
-        if (created)
-        {
-            DirectorySync.Flush(_worldsPath);
-        }
         return ETagOf(content.Span);
     }
 
@@ -101,37 +101,164 @@ public sealed class LocalFileWorldStore : IWorldStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The world's folder (head and journal) leaves the <c>worlds</c> folder in one rename, so a crash never leaves half a
+    /// world; it is then removed from <c>trash</c>. Without a head, journal segments left there (appended before a head was
+    /// written) are removed too, and the answer is false.
+    /// </remarks>
     public async Task<bool> DeleteWorldAsync(string worldId, string? ifMatch, CancellationToken cancellationToken = default)
     {
         WorldId.ThrowIfInvalid(worldId);
         using var worldLock = await LockAsync(worldId, cancellationToken);
-        var directory = WorldPath(worldId);
-        var current = await ETagOfFileAsync(SnapshotPath(worldId), cancellationToken);
-        if (current is null)
-        {
-            return false;
-        }
-        if (ifMatch is not null && ifMatch != current)
+        var current = await ETagOfFileAsync(HeadPath(worldId), cancellationToken);
+        if (current is not null && ifMatch is not null && ifMatch != current)
         {
             throw new WorldStoreConflictException(worldId, ifMatch, current);
         }
-        File.Delete(SnapshotPath(worldId));
-        RemoveTempFiles(directory);
+        var directory = WorldPath(worldId);
+        if (Directory.Exists(directory))
+        {
+            CreateDirectoryDurably(_trashPath);
+            var trashed = Path.Combine(_trashPath, $"{worldId}.{Guid.NewGuid():N}");
+            Directory.Move(directory, trashed);
+            DirectorySync.Flush(_worldsPath);
+            EmptyTrash();
+        }
+        return current is not null;
+    }
+
+    /// <inheritdoc/>
+    public async Task PutSnapshotAsync(string hash, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        WorldStoreKeys.ThrowIfInvalidHash(hash);
+        WorldStoreKeys.ThrowIfNotContentOf(hash, content.Span);
+        var target = SnapshotPath(hash);
+        if (File.Exists(target))
+        {
+            return;
+        }
+        var directory = Path.GetDirectoryName(target)!;
+        CreateDirectoryDurably(directory);
+        var temp = Path.Combine(directory, $"{hash}.{Guid.NewGuid():N}{TempFileSuffix}");
+        await WriteNewFileAsync(temp, content, cancellationToken);
         try
         {
-            Directory.Delete(directory);
+            // A concurrent put of the same hash may have won the race; its bytes are these bytes, so replacing them is harmless.
+            File.Move(temp, target, overwrite: true);
         }
-        catch (IOException)
+        catch
         {
-            // Someone put other files there; the world is gone all the same (listing looks for the snapshot).
+            File.Delete(temp);
+            throw;
         }
-        DirectorySync.Flush(_worldsPath);
+        DirectorySync.Flush(directory);
+    }
+
+    /// <inheritdoc/>
+    public Task<byte[]?> ReadSnapshotAsync(string hash, CancellationToken cancellationToken = default)
+    {
+        WorldStoreKeys.ThrowIfInvalidHash(hash);
+        return ReadIfExistsAsync(SnapshotPath(hash), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The length check and the append happen under the world's lock, and a failed write is cut back to the expected length.
+    /// A crash (of the process or the machine) in the middle of an append can still leave part of it at the end of the file:
+    /// the store cannot know record boundaries, so the journal's own framing and checksums must detect such a torn tail.
+    /// </remarks>
+    public async Task<long> AppendJournalAsync(
+        string worldId, string segment, ReadOnlyMemory<byte> records, long expectedLength, CancellationToken cancellationToken = default)
+    {
+        WorldId.ThrowIfInvalid(worldId);
+        WorldStoreKeys.ThrowIfInvalidSegment(segment);
+        WorldStoreKeys.ThrowIfInvalidAppend(records, expectedLength);
+        using var worldLock = await LockAsync(worldId, cancellationToken);
+        var directory = JournalPath(worldId);
+        var path = SegmentPath(worldId, segment);
+        var existed = File.Exists(path);
+        if (!existed && expectedLength != 0)
+        {
+            throw new WorldStoreConflictException(worldId, segment, expectedLength, actualLength: null);
+        }
+
+        CreateDirectoryDurably(directory);
+        await using (var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous))
+        {
+            if (stream.Length != expectedLength)
+            {
+                throw new WorldStoreConflictException(worldId, segment, expectedLength, stream.Length);
+            }
+            stream.Position = expectedLength;
+            try
+            {
+                // Once bytes start to go out, finish: a cancelled half append would only have to be cut back again.
+                await stream.WriteAsync(records, CancellationToken.None);
+                stream.Flush(flushToDisk: true);
+            }
+            catch
+            {
+                stream.SetLength(expectedLength);
+                stream.Flush(flushToDisk: true);
+                throw;
+            }
+        }
+        if (!existed)
+        {
+            DirectorySync.Flush(directory);
+        }
+        return expectedLength + records.Length;
+    }
+
+    /// <inheritdoc/>
+    public async Task<byte[]?> ReadJournalAsync(string worldId, string segment, CancellationToken cancellationToken = default)
+    {
+        WorldId.ThrowIfInvalid(worldId);
+        WorldStoreKeys.ThrowIfInvalidSegment(segment);
+        var path = SegmentPath(worldId, segment);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        // Under the lock a read never sees part of an append in progress.
+        using var worldLock = await LockAsync(worldId, cancellationToken);
+        return await ReadIfExistsAsync(path, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> DeleteJournalAsync(string worldId, string segment, CancellationToken cancellationToken = default)
+    {
+        WorldId.ThrowIfInvalid(worldId);
+        WorldStoreKeys.ThrowIfInvalidSegment(segment);
+        var path = SegmentPath(worldId, segment);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+        using var worldLock = await LockAsync(worldId, cancellationToken);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+        File.Delete(path);
+        DirectorySync.Flush(JournalPath(worldId));
         return true;
     }
 
+    /// <inheritdoc/>
+    /// <remarks>The sizes of the files under <c>worlds</c> and <c>snapshots</c>, without temporary files.</remarks>
+    public Task<long> GetStoredBytesAsync(CancellationToken cancellationToken = default) =>
+        Task.Run(() => SizeOf(new DirectoryInfo(_worldsPath)) + SizeOf(new DirectoryInfo(_snapshotsPath)), cancellationToken);
+
     private string WorldPath(string worldId) => Path.Combine(_worldsPath, worldId);
 
-    private string SnapshotPath(string worldId) => Path.Combine(_worldsPath, worldId, SnapshotFileName);
+    private string HeadPath(string worldId) => Path.Combine(_worldsPath, worldId, HeadFileName);
+
+    private string JournalPath(string worldId) => Path.Combine(_worldsPath, worldId, JournalFolderName);
+
+    private string SegmentPath(string worldId, string segment) => Path.Combine(_worldsPath, worldId, JournalFolderName, segment + JournalExtension);
+
+    private string SnapshotPath(string hash) => Path.Combine(_snapshotsPath, hash[..2], hash + SnapshotExtension);
 
     private Task<WorldLockFile> LockAsync(string worldId, CancellationToken cancellationToken) =>
         WorldLockFile.AcquireAsync(Path.Combine(_locksPath, worldId + ".lock"), worldId, _lockTimeout, _timeProvider, cancellationToken);
@@ -144,8 +271,61 @@ public sealed class LocalFileWorldStore : IWorldStore
         }
         return [.. Directory.EnumerateDirectories(_worldsPath)
             .Select(folder => Path.GetFileName(folder))
-            .Where(id => WorldId.IsValid(id) && File.Exists(SnapshotPath(id)))
+            .Where(id => WorldId.IsValid(id) && File.Exists(HeadPath(id)))
             .Order(StringComparer.Ordinal)];
+    }
+
+    // Creates the folder and any missing parents up to the root, and fsyncs the parent of each one created, so that a
+    // file later made durable inside it is also reachable after a power loss.
+    private void CreateDirectoryDurably(string directory)
+    {
+        if (Directory.Exists(directory))
+        {
+            return;
+        }
+        var parent = Path.GetDirectoryName(directory)!;
+        if (directory == _root)
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            CreateDirectoryDurably(parent);
+            Directory.CreateDirectory(directory);
+        }
+        DirectorySync.Flush(parent);
+    }
+
+    // Folders in trash are whole worlds already unlinked from worlds/: whatever is left there (by this delete or a crashed
+    // one) is garbage. Another process may be emptying the same folder, so a folder vanishing underneath is fine.
+    private void EmptyTrash()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(_trashPath))
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left for the next delete.
+            }
+        }
+    }
+
+    private static async Task WriteNewFileAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
+            await stream.WriteAsync(content, cancellationToken);
+            stream.Flush(flushToDisk: true);
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
     }
 
     private static async Task<string?> ETagOfFileAsync(string path, CancellationToken cancellationToken)
@@ -171,17 +351,46 @@ public sealed class LocalFileWorldStore : IWorldStore
         }
     }
 
-    // Temporary files are written only under the world's lock, so any found while holding it were left by a crashed writer.
-    private static void RemoveTempFiles(string directory)
+    // Temporary heads are written only under the world's lock, so any found while holding it were left by a crashed writer.
+    private static void RemoveTempFiles(string directory, string fileName)
     {
-        if (!Directory.Exists(directory))
-        {
-            return;
-        }
-        foreach (var file in Directory.EnumerateFiles(directory, SnapshotFileName + ".*" + TempFileSuffix))
+        foreach (var file in Directory.EnumerateFiles(directory, fileName + ".*" + TempFileSuffix))
         {
             File.Delete(file);
         }
+    }
+
+    // Worlds are deleted and files replaced while this runs: what vanishes underneath simply no longer counts.
+    private static long SizeOf(DirectoryInfo directory)
+    {
+        long total = 0;
+        IEnumerable<FileSystemInfo> entries;
+        try
+        {
+            entries = [.. directory.EnumerateFileSystemInfos()];
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return 0;
+        }
+        foreach (var entry in entries)
+        {
+            if (entry is DirectoryInfo folder)
+            {
+                total += SizeOf(folder);
+            }
+            else if (entry is FileInfo file && !file.Name.EndsWith(TempFileSuffix, StringComparison.Ordinal))
+            {
+                try
+                {
+                    total += file.Length;
+                }
+                catch (FileNotFoundException)
+                {
+                }
+            }
+        }
+        return total;
     }
 
     private static string ETagOf(ReadOnlySpan<byte> content) => Convert.ToHexStringLower(SHA256.HashData(content));

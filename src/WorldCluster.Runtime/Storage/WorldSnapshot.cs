@@ -3,24 +3,24 @@ using WorldCluster.Models.Contract;
 namespace WorldCluster.Runtime.Storage;
 
 /// <summary>A world's complete state at one tick: what a snapshot file holds (see docs/storage.md).</summary>
-/// <param name="WorldId">The world's id (see <see cref="Storage.WorldId"/>).</param>
+/// <remarks>
+/// A snapshot names no world: it is stored once under the hash of its bytes and shared by every world that reaches the
+/// same state, forks included. Which world it belongs to, and when that world was created, is the head's business.
+/// </remarks>
 /// <param name="Model">The model's name.</param>
 /// <param name="ModelVersion">The model version the world was created with.</param>
 /// <param name="Seed">The world's seed.</param>
 /// <param name="Players">Player slots in use.</param>
 /// <param name="Tick">The tick this state is at.</param>
-/// <param name="CreatedAt">When the world was created.</param>
 /// <param name="State">The model state tensors, in manifest order.</param>
 /// <param name="Frame">The frame at <paramref name="Tick"/>: uint8, channels first (CHW).</param>
 /// <param name="FrameShape">The frame's channels, height and width.</param>
 public sealed record WorldSnapshot(
-    string WorldId,
     string Model,
     string ModelVersion,
     long Seed,
     int Players,
     long Tick,
-    DateTimeOffset CreatedAt,
     WorldState State,
     byte[] Frame,
     ObservationShape FrameShape);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -9,6 +10,10 @@ using WorldCluster.Models.Contract;
 namespace WorldCluster.Runtime.Storage;
 
 /// <summary>Encodes world snapshots as safetensors files with checksummed metadata, and decodes them strictly (docs/storage.md).</summary>
+/// <remarks>
+/// Encoding is deterministic (equal snapshots give byte-identical files) and a file names no world, so a snapshot's
+/// address in the store, <see cref="Hash"/> of its bytes, is the same for every world that reaches that state.
+/// </remarks>
 public static class WorldSnapshotFormat
 {
     /// <summary>The <c>format</c> metadata value of a snapshot file.</summary>
@@ -26,13 +31,11 @@ public static class WorldSnapshotFormat
     private const string MetadataObject = "__metadata__";
     private const string KeyFormat = "format";
     private const string KeyFormatVersion = "formatVersion";
-    private const string KeyWorldId = "worldId";
     private const string KeyModel = "model";
     private const string KeyModelVersion = "modelVersion";
     private const string KeySeed = "seed";
     private const string KeyPlayers = "players";
     private const string KeyTick = "tick";
-    private const string KeyCreatedAt = "createdAt";
     private const string KeyStateOrder = "stateOrder";
 
     // safetensors readers refuse headers over 100 MB; a snapshot header is a few hundred bytes.
@@ -42,12 +45,12 @@ public static class WorldSnapshotFormat
 
     private static readonly JsonWriterOptions WriterOptions = new()
     {
-        // Keeps '+' in timestamps and non-ASCII model names readable; the header is never embedded in HTML.
+        // Keeps non-ASCII model names readable; the header is never embedded in HTML.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     /// <summary>Encodes <paramref name="snapshot"/>; the same snapshot always gives the same bytes.</summary>
-    /// <exception cref="ArgumentException">The snapshot is inconsistent (invalid id, sizes not matching shapes, bad tensor names).</exception>
+    /// <exception cref="ArgumentException">The snapshot is inconsistent (sizes not matching shapes, bad tensor names).</exception>
     public static byte[] Encode(WorldSnapshot snapshot)
     {
         Validate(snapshot);
@@ -77,13 +80,11 @@ public static class WorldSnapshotFormat
         {
             new(KeyFormat, FormatName),
             new(KeyFormatVersion, CurrentVersion),
-            new(KeyWorldId, snapshot.WorldId),
             new(KeyModel, snapshot.Model),
             new(KeyModelVersion, snapshot.ModelVersion),
             new(KeySeed, snapshot.Seed.ToString(CultureInfo.InvariantCulture)),
             new(KeyPlayers, snapshot.Players.ToString(CultureInfo.InvariantCulture)),
             new(KeyTick, snapshot.Tick.ToString(CultureInfo.InvariantCulture)),
-            new(KeyCreatedAt, snapshot.CreatedAt.ToString("O", CultureInfo.InvariantCulture)),
             new(KeyStateOrder, string.Join(',', snapshot.State.Tensors.Select(t => t.Name))),
         };
         metadata.Add(new(WorldSnapshotDigest.MetadataKey, WorldSnapshotDigest.Compute(metadata, entries.Values, dataSection)));
@@ -99,8 +100,12 @@ public static class WorldSnapshotFormat
         return result;
     }
 
-    /// <summary>Decodes the snapshot of <paramref name="worldId"/> from <paramref name="data"/>, checking every part of it.</summary>
-    /// <exception cref="CorruptWorldDataException">The data is not a complete, unaltered snapshot of a supported version of this world.</exception>
+    /// <summary>The snapshot's address: the lowercase hex SHA-256 of its encoded bytes.</summary>
+    public static string Hash(ReadOnlySpan<byte> encoded) => Convert.ToHexStringLower(SHA256.HashData(encoded));
+
+    /// <summary>Decodes a snapshot read for <paramref name="worldId"/> from <paramref name="data"/>, checking every part of it.</summary>
+    /// <remarks>The file names no world; <paramref name="worldId"/> only says in errors whose data was unreadable.</remarks>
+    /// <exception cref="CorruptWorldDataException">The data is not a complete, unaltered snapshot of a supported version.</exception>
     public static WorldSnapshot Decode(string worldId, ReadOnlySpan<byte> data)
     {
         WorldId.ThrowIfInvalid(worldId);
@@ -155,21 +160,11 @@ public static class WorldSnapshotFormat
         }
 
         // The checksum held, so what follows can only fail for a file written by a faulty or foreign writer.
-        var fileWorldId = Require(worldId, metadata, KeyWorldId);
-        if (fileWorldId != worldId)
-        {
-            throw Corrupt(worldId, $"the snapshot belongs to world {Quote(fileWorldId)}");
-        }
         var model = Require(worldId, metadata, KeyModel);
         var modelVersion = Require(worldId, metadata, KeyModelVersion);
         var seed = ParseInt64(worldId, metadata, KeySeed, long.MinValue);
         var players = checked((int)ParseInt64(worldId, metadata, KeyPlayers, 0, int.MaxValue));
         var tick = ParseInt64(worldId, metadata, KeyTick, 0);
-        var createdAtText = Require(worldId, metadata, KeyCreatedAt);
-        if (!DateTimeOffset.TryParseExact(createdAtText, "O", CultureInfo.InvariantCulture, DateTimeStyles.None, out var createdAt))
-        {
-            throw Corrupt(worldId, $"'{KeyCreatedAt}' is not an ISO 8601 round-trip timestamp: {Quote(createdAtText)}");
-        }
 
         var byName = tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var stateOrder = Require(worldId, metadata, KeyStateOrder);
@@ -205,13 +200,11 @@ public static class WorldSnapshotFormat
         }
 
         return new WorldSnapshot(
-            fileWorldId,
             model,
             modelVersion,
             seed,
             players,
             tick,
-            createdAt,
             new WorldState(state),
             Slice(dataSection, frame),
             new ObservationShape((int)frame.Shape[0], (int)frame.Shape[1], (int)frame.Shape[2]));
@@ -220,7 +213,6 @@ public static class WorldSnapshotFormat
     private static void Validate(WorldSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        WorldId.ThrowIfInvalid(snapshot.WorldId, nameof(snapshot));
         ArgumentNullException.ThrowIfNull(snapshot.Model, nameof(snapshot));
         ArgumentNullException.ThrowIfNull(snapshot.ModelVersion, nameof(snapshot));
         ArgumentNullException.ThrowIfNull(snapshot.State, nameof(snapshot));

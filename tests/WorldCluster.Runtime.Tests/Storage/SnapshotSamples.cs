@@ -12,7 +12,7 @@ internal static class SnapshotSamples
     public const string WorldId = "w-sample";
 
     /// <summary>Four state tensors of every dtype (two of equal byte size) and a 3x4x5 frame; every byte distinct enough to notice.</summary>
-    public static WorldSnapshot Create(string worldId = WorldId, long tick = 1234)
+    public static WorldSnapshot Create(long tick = 1234)
     {
         var latent = new float[12];
         for (var i = 0; i < latent.Length; i++)
@@ -34,13 +34,11 @@ internal static class SnapshotSamples
             frame[i] = (byte)(i * 7);
         }
         return new WorldSnapshot(
-            worldId,
             "reference-world",
             "1.2.0-ünïcode",
             Seed: -987654321012345,
             Players: 3,
             Tick: tick,
-            CreatedAt: new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.FromHours(2)).AddTicks(1234567),
             state,
             frame,
             new ObservationShape(3, 4, 5));

@@ -10,17 +10,13 @@ public sealed class WorldSnapshotFormatTests
     {
         var original = SnapshotSamples.Create();
 
-        var decoded = WorldSnapshotFormat.Decode(original.WorldId, WorldSnapshotFormat.Encode(original));
+        var decoded = WorldSnapshotFormat.Decode(SnapshotSamples.WorldId, WorldSnapshotFormat.Encode(original));
 
-        Assert.Equal(original.WorldId, decoded.WorldId);
         Assert.Equal(original.Model, decoded.Model);
         Assert.Equal(original.ModelVersion, decoded.ModelVersion);
         Assert.Equal(original.Seed, decoded.Seed);
         Assert.Equal(original.Players, decoded.Players);
         Assert.Equal(original.Tick, decoded.Tick);
-        Assert.Equal(original.CreatedAt, decoded.CreatedAt);
-        Assert.Equal(original.CreatedAt.Offset, decoded.CreatedAt.Offset);
-        Assert.Equal(original.CreatedAt.Ticks, decoded.CreatedAt.Ticks);
         Assert.Equal(original.FrameShape, decoded.FrameShape);
         Assert.Equal(original.Frame, decoded.Frame);
         Assert.Equal(original.State.Tensors.Count, decoded.State.Tensors.Count);
@@ -44,11 +40,59 @@ public sealed class WorldSnapshotFormatTests
     }
 
     [Fact]
-    public void Different_ticks_give_different_bytes()
+    public void Equal_snapshots_built_separately_encode_to_identical_bytes_and_share_one_hash()
     {
-        Assert.NotEqual(
-            WorldSnapshotFormat.Encode(SnapshotSamples.Create(tick: 1)),
-            WorldSnapshotFormat.Encode(SnapshotSamples.Create(tick: 2)));
+        // Forks of one world at one tick rebuild the same state from their own tensors: they must land on one address.
+        var original = SnapshotSamples.Create();
+        var copy = original with
+        {
+            Model = new string(original.Model.ToCharArray()),
+            ModelVersion = new string(original.ModelVersion.ToCharArray()),
+            State = new WorldState([.. original.State.Tensors.Select(t => t with { Shape = (long[])t.Shape.Clone(), Data = (byte[])t.Data.Clone() })]),
+            Frame = (byte[])original.Frame.Clone(),
+        };
+
+        var a = WorldSnapshotFormat.Encode(original);
+        var b = WorldSnapshotFormat.Encode(copy);
+
+        Assert.Equal(a, b);
+        Assert.Equal(WorldSnapshotFormat.Hash(a), WorldSnapshotFormat.Hash(b));
+        // Decoding for another world changes nothing either: the file names no world.
+        Assert.Equal(a, WorldSnapshotFormat.Encode(WorldSnapshotFormat.Decode("w-fork", a)));
+    }
+
+    [Fact]
+    public void The_hash_is_the_lowercase_hex_sha256_of_the_encoded_bytes()
+    {
+        var encoded = WorldSnapshotFormat.Encode(SnapshotSamples.Create());
+
+        var hash = WorldSnapshotFormat.Hash(encoded);
+
+        Assert.Matches("^[0-9a-f]{64}$", hash);
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(encoded)).ToLowerInvariant(), hash);
+        Assert.Equal("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", WorldSnapshotFormat.Hash([]));
+    }
+
+    [Fact]
+    public void Every_field_changes_the_bytes_and_the_hash()
+    {
+        var sample = SnapshotSamples.Create();
+        var hash = WorldSnapshotFormat.Hash(WorldSnapshotFormat.Encode(sample));
+        WorldSnapshot[] variants =
+        [
+            sample with { Tick = sample.Tick + 1 },
+            sample with { Seed = sample.Seed + 1 },
+            sample with { Players = sample.Players + 1 },
+            sample with { Model = sample.Model + "x" },
+            sample with { ModelVersion = sample.ModelVersion + "x" },
+            sample with { Frame = [.. sample.Frame.Select((b, i) => i == 0 ? (byte)(b + 1) : b)] },
+            sample with { State = new WorldState([sample.State.Tensors[0] with { Data = [.. sample.State.Tensors[0].Data.Select((b, i) => i == 0 ? (byte)(b ^ 1) : b)] }]) },
+        ];
+
+        var hashes = variants.Select(v => WorldSnapshotFormat.Hash(WorldSnapshotFormat.Encode(v))).ToList();
+
+        Assert.DoesNotContain(hash, hashes);
+        Assert.Equal(hashes.Count, hashes.Distinct().Count());
     }
 
     [Fact]
@@ -56,7 +100,7 @@ public sealed class WorldSnapshotFormatTests
     {
         var empty = SnapshotSamples.Create() with { State = new WorldState([]), Frame = [], FrameShape = new ObservationShape(3, 0, 0) };
 
-        var decoded = WorldSnapshotFormat.Decode(empty.WorldId, WorldSnapshotFormat.Encode(empty));
+        var decoded = WorldSnapshotFormat.Decode(SnapshotSamples.WorldId, WorldSnapshotFormat.Encode(empty));
 
         Assert.Empty(decoded.State.Tensors);
         Assert.Empty(decoded.Frame);
@@ -69,7 +113,6 @@ public sealed class WorldSnapshotFormatTests
         var sample = SnapshotSamples.Create();
         var tensors = sample.State.Tensors;
 
-        Assert.Throws<ArgumentException>(() => WorldSnapshotFormat.Encode(sample with { WorldId = "Not/Valid" }));
         Assert.Throws<ArgumentException>(() => WorldSnapshotFormat.Encode(sample with { Frame = new byte[59] }));
         Assert.Throws<ArgumentException>(() => WorldSnapshotFormat.Encode(sample with { Players = -1 }));
         Assert.Throws<ArgumentException>(() => WorldSnapshotFormat.Encode(sample with

@@ -1,0 +1,18 @@
+using Azure.Storage.Blobs;
+using WorldCluster.Runtime.Storage;
+using WorldCluster.Runtime.Tests.Fixtures;
+
+namespace WorldCluster.Runtime.Tests.Storage;
+
+/// <summary>The store contract against <see cref="AzureBlobWorldStore"/> on Azurite, in a fresh container per test.</summary>
+public sealed class AzureBlobWorldStoreContractTests(AzuriteFixture azurite) : WorldStoreContractTests, IClassFixture<AzuriteFixture>, IAsyncLifetime
+{
+    private readonly string _container = $"wc-{Guid.NewGuid():N}";
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await new BlobContainerClient(azurite.ConnectionString, _container).DeleteIfExistsAsync();
+
+    protected override IWorldStore NewStore() =>
+        new AzureBlobWorldStore(new AzureBlobWorldStoreOptions { ConnectionString = azurite.ConnectionString, ContainerName = _container });
+}
