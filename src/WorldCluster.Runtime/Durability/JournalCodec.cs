@@ -7,7 +7,7 @@ namespace WorldCluster.Runtime.Durability;
 
 /// <summary>
 /// Encodes journal records as framed entries: <c>u32 payload length, u32 CRC-32 of the payload, payload</c> (little-endian).
-/// Stores append records all or nothing, so any short or damaged entry means the data is corrupt. See docs/storage.md.
+/// A damaged entry means the data is corrupt; only a last entry cut short is a torn (unacknowledged) tail. See docs/durability.md.
 /// </summary>
 public static class JournalCodec
 {
@@ -63,40 +63,52 @@ public static class JournalCodec
         return framed;
     }
 
-    /// <summary>Decodes a whole segment; <paramref name="specs"/> give the shapes of carried states.</summary>
-    /// <exception cref="CorruptWorldDataException">An entry is short, damaged or malformed.</exception>
-    public static IReadOnlyList<JournalRecord> Decode(string worldId, string segment, ReadOnlySpan<byte> data, IReadOnlyList<StateTensorSpec> specs)
+    /// <summary>
+    /// Decodes a segment lazily, record by record (so a reader that stops early never parses what follows). A last record
+    /// cut short by the end of the data is a torn tail — an append a crash interrupted before its flush returned, so it was
+    /// never acknowledged — and ends the sequence; <paramref name="tail"/> then says so.
+    /// </summary>
+    /// <exception cref="CorruptWorldDataException">A record before the last is short, damaged or malformed.</exception>
+    public static IEnumerable<JournalRecord> Decode(string worldId, string segment, byte[] data, IReadOnlyList<StateTensorSpec> specs, JournalTail tail)
     {
-        var records = new List<JournalRecord>();
         var offset = 0;
         while (offset < data.Length)
         {
-            if (data.Length - offset < FrameHeader)
+            var remaining = data.Length - offset;
+            if (remaining < FrameHeader)
             {
-                throw Corrupt(worldId, segment, offset, "a record header is cut short");
+                tail.Torn = true;
+                yield break;
             }
-            var length = BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
-            var crc = BinaryPrimitives.ReadUInt32LittleEndian(data[(offset + 4)..]);
-            if (length > MaxPayload || length > data.Length - offset - FrameHeader)
+            var length = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(offset));
+            if (length > MaxPayload)
             {
-                throw Corrupt(worldId, segment, offset, "a record is cut short");
+                throw Corrupt(worldId, segment, offset, "a record has an impossible length");
             }
-            var payload = data.Slice(offset + FrameHeader, (int)length);
-            if (PngEncoder.Crc32(payload) != crc)
+            if (length > remaining - FrameHeader)
             {
+                tail.Torn = true;
+                yield break;
+            }
+            var crc = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(offset + 4));
+            var end = offset + FrameHeader + (int)length;
+            if (PngEncoder.Crc32(data.AsSpan(offset + FrameHeader, (int)length)) != crc)
+            {
+                // A complete record that fails its checksum may have been acknowledged: never drop it silently.
                 throw Corrupt(worldId, segment, offset, "a record fails its checksum");
             }
+            JournalRecord record;
             try
             {
-                records.Add(DecodePayload(payload.ToArray(), specs));
+                record = DecodePayload(data[(offset + FrameHeader)..end], specs);
             }
             catch (Exception e) when (e is EndOfStreamException or InvalidDataException or ArgumentException or FormatException)
             {
                 throw Corrupt(worldId, segment, offset, $"a record is malformed ({e.Message})");
             }
-            offset += FrameHeader + (int)length;
+            offset = end;
+            yield return record;
         }
-        return records;
     }
 
     private static JournalRecord DecodePayload(byte[] payload, IReadOnlyList<StateTensorSpec> specs)

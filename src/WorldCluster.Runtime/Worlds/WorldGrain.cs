@@ -416,7 +416,7 @@ public sealed class WorldGrain(
             throw new CorruptWorldDataException(WorldKey, $"it needs model {head.Model}@{head.ModelVersion}, which this silo does not serve");
         }
         _batcher = batcher;
-        var (world, journal) = await Load(head, head.Base, upToTick: null, cancellationToken);
+        var (world, journal, torn) = await Load(head, head.Base, upToTick: null, cancellationToken);
         // Fence the segment: from here on, an older activation's appends to it fail instead of extending a history we no longer read.
         try
         {
@@ -434,11 +434,18 @@ public sealed class WorldGrain(
         _digest = Digest(world);
         _fanOut!.Remember(CurrentUpdate());
         metrics.ActiveWorlds.WithLabels(world.Model).Inc();
+        if (torn)
+        {
+            // The segment ends in an append a crash cut short (never acknowledged). Continue in a fresh segment from a snapshot.
+            metrics.StorageErrors.WithLabels("torn_tail").Inc();
+            logger.LogWarning("World {WorldId}: journal segment {Segment} ends in a torn record; starting a new segment at tick {Tick}", WorldKey, head.Base.Segment, world.Tick);
+            await Snapshot();
+        }
         logger.LogInformation("World {WorldId} recovered at tick {Tick} (snapshot {SnapshotTick} + journal)", WorldKey, world.Tick, head.Base.Tick);
     }
 
     // Loads a snapshot and replays its journal segment, up to a tick or to its end; returns the state and the segment's length.
-    private async Task<(WorldSnapshot World, long JournalLength)> Load(WorldHead head, SnapshotRef from, long? upToTick, CancellationToken cancellationToken)
+    private async Task<(WorldSnapshot World, long JournalLength, bool TornTail)> Load(WorldHead head, SnapshotRef from, long? upToTick, CancellationToken cancellationToken)
     {
         var bytes = await store.ReadSnapshotAsync(from.Hash, cancellationToken)
             ?? throw new CorruptWorldDataException(WorldKey, $"its snapshot {from.Hash} (tick {from.Tick}) is missing");
@@ -457,15 +464,25 @@ public sealed class WorldGrain(
             throw new CorruptWorldDataException(WorldKey, e.Message, e);
         }
         var journal = await store.ReadJournalAsync(WorldKey, from.Segment, cancellationToken) ?? [];
-        foreach (var record in JournalCodec.Decode(WorldKey, from.Segment, journal, manifest.State))
+        var tail = new JournalTail();
+        foreach (var record in JournalCodec.Decode(WorldKey, from.Segment, journal, manifest.State, tail))
         {
-            if (record is not TickRecord tick || (upToTick is { } last && tick.Tick > last))
+            if (record is not TickRecord tick)
             {
                 continue;
             }
             world = await Replay(world, tick, manifest);
+            if (world.Tick == upToTick)
+            {
+                // Stop here: what follows is not needed (and may end in a torn tail another activation already fenced off).
+                break;
+            }
         }
-        return (world, journal.Length);
+        if (upToTick is { } wanted && world.Tick != wanted)
+        {
+            throw new CorruptWorldDataException(WorldKey, $"tick {wanted} is not in its journal (it ends at tick {world.Tick})");
+        }
+        return (world, journal.Length, tail.Torn);
     }
 
     private async Task<WorldSnapshot> Replay(WorldSnapshot world, TickRecord record, ModelManifest manifest)
@@ -561,7 +578,7 @@ public sealed class WorldGrain(
         }
         try
         {
-            var (world, _) = await Load(_head, from, tick, CancellationToken.None);
+            var (world, _, _) = await Load(_head, from, tick, CancellationToken.None);
             return await PutSnapshot(world);
         }
         catch (CorruptWorldDataException e)

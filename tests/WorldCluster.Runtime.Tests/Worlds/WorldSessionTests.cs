@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using WorldCluster.Abstractions;
 using WorldCluster.Runtime.Storage;
 using WorldCluster.Runtime.Tests.Fixtures;
+using WorldCluster.Runtime.Worlds;
 
 namespace WorldCluster.Runtime.Tests.Worlds;
 

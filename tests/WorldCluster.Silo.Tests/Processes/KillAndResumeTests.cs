@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using WorldCluster.Runtime.Tests.Fixtures;
 using WorldCluster.Silo.Tests.Fixtures;
 
 namespace WorldCluster.Silo.Tests.Processes;
@@ -54,6 +55,7 @@ public abstract class KillAndResumeTests : IAsyncLifetime
             reported = frames.GroupBy(f => f.Header.Tick).ToDictionary(g => g.Key, g => g.Select(f => f.Header.StateDigest).Distinct().Single());
             durable = frames.Max(f => f.Header.DurableTick);
         }
+        Assert.True(durable >= 25, $"only tick {durable} was durable after 30 frames");
 
         await using var again = await SiloProcess.StartAsync(DataRoot, StoreArguments(), Deadline);
         var world = await again.Http.GetFromJsonAsync<JsonElement>($"/api/worlds/{id}");
@@ -122,4 +124,18 @@ public sealed class KillAndResumeOnFilesTests : KillAndResumeTests
 {
     /// <inheritdoc />
     protected override IEnumerable<string> StoreArguments() => ["--WorldCluster:Store:Kind", "files"];
+}
+
+/// <summary>Kill and resume with worlds in Azure Blob Storage (Azurite on loopback).</summary>
+public sealed class KillAndResumeOnAzureBlobTests(AzuriteFixture azurite) : KillAndResumeTests, IClassFixture<AzuriteFixture>
+{
+    private readonly string _container = $"kill-{Guid.NewGuid():N}"[..20];
+
+    /// <inheritdoc />
+    protected override IEnumerable<string> StoreArguments() =>
+    [
+        "--WorldCluster:Store:Kind", "azure-blob",
+        "--WorldCluster:Store:ConnectionString", azurite.ConnectionString,
+        "--WorldCluster:Store:Container", _container,
+    ];
 }
