@@ -64,6 +64,10 @@ public interface IWorldGrain : IGrainWithStringKey
     [Alias("CreateFork")]
     Task<WorldInfo> CreateForkAsync(ForkOrigin origin, int tickHz);
 
+    /// <summary>Deletes the world's head and journal (snapshots shared with forks stay); its sessions end.</summary>
+    [Alias("Delete")]
+    Task DeleteAsync();
+
     /// <summary>Writes a snapshot now and waits until every tick is durable (used by drains and tests).</summary>
     [Alias("Flush")]
     Task<WorldInfo> FlushAsync();

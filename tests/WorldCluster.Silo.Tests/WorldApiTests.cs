@@ -168,6 +168,22 @@ public sealed class WorldApiTests(SiloHostFixture host) : IClassFixture<SiloHost
     }
 
     [Fact]
+    public async Task A_deleted_world_is_gone_and_a_second_delete_is_not_found()
+    {
+        var id = await CreateWorld(seed: 6);
+
+        var first = await Http.DeleteAsync($"/api/worlds/{id}");
+        var get = await Http.GetAsync($"/api/worlds/{id}");
+        var second = await Http.DeleteAsync($"/api/worlds/{id}");
+        var list = await Http.GetFromJsonAsync<JsonElement>("/api/worlds");
+
+        Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        await AssertProblem(get, 404);
+        await AssertProblem(second, 404);
+        Assert.DoesNotContain(id, list.GetProperty("worlds").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
     public async Task Metrics_report_steps_and_batches()
     {
         var id = await CreateWorld(seed: 5);

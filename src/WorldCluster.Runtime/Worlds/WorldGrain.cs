@@ -293,6 +293,35 @@ public sealed class WorldGrain(
     }
 
     /// <inheritdoc />
+    public async Task DeleteAsync()
+    {
+        if (_world is null && _unusable is null)
+        {
+            throw new WorldRequestException(WorldErrorKind.NotFound, $"world '{WorldKey}' does not exist");
+        }
+        StopTimer();
+        try
+        {
+            // An unreadable world can be deleted too (an operator's decision); then whatever head is stored goes.
+            if (!await store.DeleteWorldAsync(WorldKey, _unusable is null ? _headETag : null))
+            {
+                throw new WorldRequestException(WorldErrorKind.NotFound, $"world '{WorldKey}' does not exist");
+            }
+        }
+        catch (WorldStoreConflictException e)
+        {
+            throw Stale(e);
+        }
+        if (_world is not null)
+        {
+            metrics.ActiveWorlds.WithLabels(_world.Model).Dec();
+        }
+        logger.LogInformation("Deleted world {WorldId}", WorldKey);
+        (_world, _head, _headETag, _digest, _unusable, _sessions) = (null, null, null, null, null, null);
+        DeactivateOnIdle();
+    }
+
+    /// <inheritdoc />
     public async Task<WorldInfo> FlushAsync()
     {
         var world = RequireWorld();

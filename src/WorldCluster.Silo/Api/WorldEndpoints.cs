@@ -19,6 +19,7 @@ public static class WorldEndpoints
         worlds.MapPost("/", CreateWorld);
         worlds.MapGet("/", ListWorlds);
         worlds.MapGet("/{id}", GetWorld);
+        worlds.MapDelete("/{id}", DeleteWorld);
         worlds.MapPost("/{id}/step", StepWorld);
         worlds.MapGet("/{id}/frame", GetFrame);
         worlds.MapPost("/{id}/fork", ForkWorld);
@@ -59,6 +60,13 @@ public static class WorldEndpoints
 
     private static Task<IResult> GetWorld(string id, IGrainFactory grains) =>
         CallWorld(id, async grain => Results.Ok(await grain.GetAsync()), grains);
+
+    private static Task<IResult> DeleteWorld(string id, IGrainFactory grains) =>
+        CallWorld(id, async grain =>
+        {
+            await grain.DeleteAsync();
+            return Results.NoContent();
+        }, grains);
 
     private static async Task<IResult> StepWorld(string id, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
     {
