@@ -19,6 +19,12 @@ public interface IWorldModel : IDisposable
     /// <param name="state">State tensors in manifest order, each <c>[B, ...spec.Shape]</c>.</param>
     /// <param name="actions">int64 <c>[B, MaxPlayers]</c>; unused slots hold 0 (no-op).</param>
     StepOutput Step(IReadOnlyList<Tensor> state, Tensor actions);
+
+    /// <summary>One tick for a batch of worlds, with their scene memory (models with a <see cref="ModelManifest.Memory"/> override this).</summary>
+    /// <param name="state">State tensors in manifest order, each <c>[B, ...spec.Shape]</c>.</param>
+    /// <param name="actions">int64 <c>[B, MaxPlayers]</c>; unused slots hold 0 (no-op).</param>
+    /// <param name="memory">Every kept memory entry of every world in the batch.</param>
+    StepOutput Step(IReadOnlyList<Tensor> state, Tensor actions, SceneMemory memory) => Step(state, actions);
 }
 
 /// <summary>How to start one world.</summary>
@@ -26,5 +32,5 @@ public interface IWorldModel : IDisposable
 /// <param name="Players">Player slots in use (1..MaxPlayers).</param>
 public readonly record struct WorldSeed(long Seed, int Players);
 
-/// <summary>A batch's next states (manifest order, each <c>[B, ...]</c>) and frames (uint8 <c>[B, C, H, W]</c>).</summary>
-public sealed record StepOutput(IReadOnlyList<Tensor> State, Tensor Frames);
+/// <summary>A batch's next states (manifest order, each <c>[B, ...]</c>), frames (uint8 <c>[B, C, H, W]</c>) and, for models with scene memory, what to remember.</summary>
+public sealed record StepOutput(IReadOnlyList<Tensor> State, Tensor Frames, MemoryWrite? Memory = null);

@@ -13,6 +13,7 @@ namespace WorldCluster.Models.Contract;
 /// Batch sizes the model is run at; the batcher pads a batch up to the next bucket so every step of a world takes the
 /// same numeric path (see docs/batching.md). Empty means any size is fine.
 /// </param>
+/// <param name="Memory">Long-term scene memory settings, when the model keys memory by place (null: no scene memory).</param>
 public sealed record ModelManifest(
     string Name,
     string Version,
@@ -22,8 +23,12 @@ public sealed record ModelManifest(
     IReadOnlyList<StateTensorSpec> State,
     int ContextLength,
     bool BatchInvariant,
-    IReadOnlyList<int> BatchBuckets)
+    IReadOnlyList<int> BatchBuckets,
+    MemorySpec? Memory = null)
 {
+    /// <summary>Every per-world tensor the runtime keeps and stores: the model's state, then its scene memory table.</summary>
+    public IReadOnlyList<StateTensorSpec> StoredState => Memory is null ? State : [.. State, .. Memory.TableSpecs];
+
     /// <summary>The model id a world stores: <c>name@version</c>.</summary>
     public string Id => $"{Name}@{Version}";
 }

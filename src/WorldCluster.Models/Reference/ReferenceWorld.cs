@@ -34,7 +34,10 @@ public sealed class ReferenceWorld : IWorldModel
         // Every op is integer arithmetic, a comparison, or a gather/scatter/reduction within one world's row: no float
         // rounding and no reduction across the batch, so results are exact and identical at any batch size or padding.
         BatchInvariant: true,
-        BatchBuckets: []);
+        BatchBuckets: [],
+        // The room the camera (slot 0) is in keys the scene memory; the entry is that room's cells as last seen.
+        Memory: new MemorySpec("room", new StateTensorSpec("cells", StateDType.UInt8, [ReferenceGeometry.RoomSize, ReferenceGeometry.RoomSize]),
+            MaxEntries: ReferenceGeometry.RoomCount));
 
     /// <inheritdoc />
     public ModelManifest Manifest => ReferenceManifest;
@@ -91,9 +94,28 @@ public sealed class ReferenceWorld : IWorldModel
     {
     }
 
-    private static StepOutput Keep(IReadOnlyList<Tensor> state, Tensor frames)
+    /// <inheritdoc />
+    /// <remarks>The reference world is ground truth: its state holds every room, so it reads no memory; it only writes the camera's room.</remarks>
+    public StepOutput Step(IReadOnlyList<Tensor> state, Tensor actions, SceneMemory memory) => Step(state, actions);
+
+    private static StepOutput Keep(Tensor[] state, Tensor frames)
     {
         var kept = state.Select(t => t.contiguous().MoveToOuterDisposeScope()).ToArray();
-        return new StepOutput(kept, frames.contiguous().MoveToOuterDisposeScope());
+        var memory = RememberCameraRoom(state[0], state[1]);
+        return new StepOutput(kept, frames.contiguous().MoveToOuterDisposeScope(),
+            new MemoryWrite(memory.Keys.MoveToOuterDisposeScope(), memory.Entries.MoveToOuterDisposeScope()));
+    }
+
+    // Key: the room slot 0 stands in; entry: that room's 16×16 cells.
+    private static MemoryWrite RememberCameraRoom(Tensor cells, Tensor players)
+    {
+        const int Side = ReferenceGeometry.RoomSize;
+        const int PerSide = ReferenceGeometry.RoomsPerSide;
+        var batch = cells.shape[0];
+        var camera = players.select(1, 0);
+        var room = (camera.select(1, 0).div(Side, rounding_mode: RoundingMode.floor) * PerSide) + camera.select(1, 1).div(Side, rounding_mode: RoundingMode.floor);
+        var rooms = cells.view(batch, PerSide, Side, PerSide, Side).permute(0, 1, 3, 2, 4).reshape(batch, PerSide * PerSide, Side, Side);
+        var entry = rooms.gather(1, room.view(batch, 1, 1, 1).expand(batch, 1, Side, Side)).squeeze(1).contiguous();
+        return new MemoryWrite(room, entry);
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using WorldCluster.Models.Contract;
+using WorldCluster.Runtime.Memory;
 using WorldCluster.Runtime.Metrics;
 using static TorchSharp.torch;
 
@@ -187,15 +188,21 @@ public sealed class StepBatcher : IDisposable
         // Pad with copies of the last seed so init runs at a bucket size too.
         var seeds = Enumerable.Range(0, size).Select(i => items[Math.Min(i, items.Length - 1)].Seed).ToArray();
         var output = _model.Init(seeds);
-        return Collect(output, items.Length);
+        var stored = output.State;
+        if (Manifest.Memory is { } memory)
+        {
+            var table = SceneMemoryTable.Empty(memory, size, output.Frames.device);
+            stored = [.. stored, .. Remember(memory, table, output)];
+        }
+        return Collect(stored, output.Frames, items.Length);
     }
 
     private ModelStepResult[] RunStep(Pending[] items, int size)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var specs = Manifest.State;
-        var state = WorldStateBatch.Stack(specs, [.. items.Select(p => p.State!)], size);
+        var specs = Manifest.StoredState;
+        var stored = WorldStateBatch.Stack(specs, [.. items.Select(p => p.State!)], size);
         var players = Manifest.MaxPlayers;
         var actions = new long[size * players];
         for (var w = 0; w < items.Length; w++)
@@ -207,18 +214,30 @@ public sealed class StepBatcher : IDisposable
             }
         }
         var actionTensor = tensor(actions, [size, players], ScalarType.Int64);
-        var output = _model.Step(state, actionTensor);
-        return Collect(output, items.Length);
+        var modelState = stored.Take(Manifest.State.Count).ToArray();
+        if (Manifest.Memory is not { } memory)
+        {
+            var plain = _model.Step(modelState, actionTensor);
+            return Collect(plain.State, plain.Frames, items.Length);
+        }
+        var table = stored.Skip(Manifest.State.Count).ToArray();
+        var output = _model.Step(modelState, actionTensor, new SceneMemory(table[0], table[1]));
+        return Collect([.. output.State, .. Remember(memory, table, output)], output.Frames, items.Length);
     }
 
-    private ModelStepResult[] Collect(StepOutput output, int count)
+    private Tensor[] Remember(MemorySpec memory, Tensor[] table, StepOutput output) =>
+        output.Memory is { } write
+            ? SceneMemoryTable.Write(memory, table, write)
+            : throw new InvalidOperationException($"model {Manifest.Id} declares scene memory but returned no memory write");
+
+    private ModelStepResult[] Collect(IReadOnlyList<Tensor> stored, Tensor frames, int count)
     {
-        var states = WorldStateBatch.Unstack(Manifest.State, output.State, count);
-        var frames = WorldStateBatch.UnstackFrames(output.Frames, Manifest.Observation, count);
+        var states = WorldStateBatch.Unstack(Manifest.StoredState, stored, count);
+        var images = WorldStateBatch.UnstackFrames(frames, Manifest.Observation, count);
         var results = new ModelStepResult[count];
         for (var i = 0; i < count; i++)
         {
-            results[i] = new ModelStepResult(states[i], frames[i]);
+            results[i] = new ModelStepResult(states[i], images[i]);
         }
         return results;
     }

@@ -486,7 +486,7 @@ public sealed class WorldGrain(
         var manifest = RequireBatcher().Manifest;
         try
         {
-            world.State.Validate(manifest.State);
+            world.State.Validate(manifest.StoredState);
         }
         catch (InvalidDataException e)
         {
@@ -494,7 +494,7 @@ public sealed class WorldGrain(
         }
         var journal = await store.ReadJournalAsync(WorldKey, from.Segment, cancellationToken) ?? [];
         var tail = new JournalTail();
-        foreach (var record in JournalCodec.Decode(WorldKey, from.Segment, journal, manifest.State, tail))
+        foreach (var record in JournalCodec.Decode(WorldKey, from.Segment, journal, manifest.StoredState, tail))
         {
             if (record is not TickRecord tick)
             {

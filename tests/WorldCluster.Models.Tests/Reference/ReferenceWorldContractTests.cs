@@ -100,6 +100,8 @@ public sealed class ReferenceWorldContractTests : IDisposable
         var init = _world.Init([new WorldSeed(1, 4), new WorldSeed(2, 4)]);
         var state = init.State;
         init.Frames.Dispose();
+        init.Memory!.Keys.Dispose();
+        init.Memory.Entries.Dispose();
         using var actions = tensor(new long[] { 1, 2, 3, 4, 5, 0, 1, 2 }, [2, 4]);
         var live = statistics.ThreadTotalLiveCount;
         var createdInScopes = statistics.CreatedInScopeCount;
@@ -112,6 +114,8 @@ public sealed class ReferenceWorldContractTests : IDisposable
                 t.Dispose();
             }
             next.Frames.Dispose();
+            next.Memory!.Keys.Dispose();
+            next.Memory.Entries.Dispose();
             state = next.State;
         }
 
@@ -120,6 +124,30 @@ public sealed class ReferenceWorldContractTests : IDisposable
         foreach (var t in state)
         {
             t.Dispose();
+        }
+    }
+
+    [Fact]
+    public void The_memory_write_is_the_camera_room_and_its_cells()
+    {
+        using var scope = NewDisposeScope();
+        var init = _world.Init([new WorldSeed(5, 2), new WorldSeed(6, 2)]);
+        var hosts = WorldStateBatch.Unstack(ReferenceWorld.ReferenceManifest.State, init.State, 2).Select(ReferenceWorldState.From).ToArray();
+
+        var keys = init.Memory!.Keys.data<long>().ToArray();
+        for (var w = 0; w < 2; w++)
+        {
+            var room = hosts[w].CameraRoom;
+            Assert.Equal(room, keys[w]);
+            var entry = init.Memory.Entries[w].data<byte>().ToArray();
+            var (top, left) = (room / 2 * 16, room % 2 * 16);
+            for (var r = 0; r < 16; r++)
+            {
+                for (var c = 0; c < 16; c++)
+                {
+                    Assert.Equal((byte)hosts[w][top + r, left + c], entry[(r * 16) + c]);
+                }
+            }
         }
     }
 }

@@ -34,6 +34,7 @@ public sealed class WorldClusterFixture : IAsyncLifetime
                 .AddWorldClusterModel<ReferenceWorld>()
                 .AddWorldClusterLocalFileStore(root)
                 .AddSingleton<IWorldModel>(_ => new LinearTestModel([]))
+                .AddSingleton<IWorldModel, MemoryProbeModel>()
                 .Configure<WorldOptions>(o =>
                 {
                     // Small enough that tests cross snapshot boundaries; no snapshot on deactivation, so reactivation replays the journal.

@@ -83,4 +83,28 @@ public sealed class WorldDurabilityTests(WorldClusterFixture fixture) : IClassFi
         await fixture.Cluster.WaitForDeactivationAsync(world);
         Assert.Equal(next.StateDigest, (await world.GetAsync()).StateDigest);
     }
+
+    [Fact]
+    public async Task A_room_left_long_ago_looks_as_it_was_left_through_scene_memory_even_after_reactivation()
+    {
+        var world = fixture.Client.GetGrain<IWorldGrain>(WorldId.New());
+        await world.CreateAsync(new CreateWorldRequest("memory-probe", 1, null));
+        await world.StepAsync(new StepRequest([2])); // paint room 0 with the clock (1)
+        Assert.Equal(1, (await world.GetFrameAsync()).Pixels[0]);
+        for (var r = 1; r < MemoryProbeModel.Rooms; r++)
+        {
+            await world.StepAsync(new StepRequest([1])); // through the other rooms, which show nothing
+            Assert.Equal(0, (await world.GetFrameAsync()).Pixels[0]);
+        }
+        for (var t = 0; t < 120; t++)
+        {
+            await world.StepAsync(new StepRequest([0]));
+        }
+        await fixture.Cluster.DeactivateAsync(world);
+        await fixture.Cluster.WaitForDeactivationAsync(world);
+
+        await world.StepAsync(new StepRequest([1])); // back to room 0, 127 ticks later, in a new activation
+
+        Assert.Equal(1, (await world.GetFrameAsync()).Pixels[0]);
+    }
 }
