@@ -72,19 +72,8 @@ public sealed class LocalFileWorldStore : IWorldStore
 
         CreateDirectoryDurably(directory);
         RemoveTempFiles(directory, HeadFileName);
-        var temp = Path.Combine(directory, $"{HeadFileName}.{Guid.NewGuid():N}{TempFileSuffix}");
-        await WriteNewFileAsync(temp, content, cancellationToken);
-        try
-        {
-            // Past this point the new head is in place, so nothing below may honour cancellation.
-            File.Move(temp, target, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-        DirectorySync.Flush(directory);
+        // Past the rename the new head is in place, so nothing after it may honour cancellation.
+        await ReplaceAtomicallyAsync(directory, HeadFileName, target, content, cancellationToken);
         return ETagOf(content.Span);
     }
 
@@ -139,11 +128,17 @@ public sealed class LocalFileWorldStore : IWorldStore
         }
         var directory = Path.GetDirectoryName(target)!;
         CreateDirectoryDurably(directory);
-        var temp = Path.Combine(directory, $"{hash}.{Guid.NewGuid():N}{TempFileSuffix}");
+        // A concurrent put of the same hash may win the race; its bytes are these bytes, so replacing them is harmless.
+        await ReplaceAtomicallyAsync(directory, hash, target, content, cancellationToken);
+    }
+
+    // Writes a temp file beside the target, flushes it, renames it over the target and flushes the folder.
+    private static async Task ReplaceAtomicallyAsync(string directory, string name, string target, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var temp = Path.Combine(directory, $"{name}.{Guid.NewGuid():N}{TempFileSuffix}");
         await WriteNewFileAsync(temp, content, cancellationToken);
         try
         {
-            // A concurrent put of the same hash may have won the race; its bytes are these bytes, so replacing them is harmless.
             File.Move(temp, target, overwrite: true);
         }
         catch
