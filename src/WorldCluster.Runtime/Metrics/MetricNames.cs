@@ -44,4 +44,7 @@ public static class MetricNames
 
     /// <summary>Real-time ticks skipped because the batcher was saturated (counter; label model).</summary>
     public const string TicksSkippedTotal = "worldcluster_ticks_skipped_total";
+
+    /// <summary>How late real-time ticks start against their schedule (histogram; label model).</summary>
+    public const string TickLatenessSeconds = "worldcluster_tick_lateness_seconds";
 }

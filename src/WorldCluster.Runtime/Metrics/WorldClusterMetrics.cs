@@ -32,6 +32,8 @@ public sealed class WorldClusterMetrics
         Participants = factory.CreateGauge(MetricNames.Participants, "Sessions in worlds on this silo.", ["model"]);
         FramesPublished = factory.CreateCounter(MetricNames.FrameUpdatesPublishedTotal, "Frame updates sent to subscribed silos.", ["model"]);
         FramesSent = factory.CreateCounter(MetricNames.FramesSentTotal, "Frames sent to session clients.", ["role"]);
+        TickLateness = factory.CreateHistogram(MetricNames.TickLatenessSeconds, "How late real-time ticks start against their schedule.",
+            ["model"], new HistogramConfiguration { Buckets = SecondsBuckets });
         TicksSkipped = factory.CreateCounter(MetricNames.TicksSkippedTotal, "Real-time ticks skipped at a saturated batcher.", ["model"]);
     }
 
@@ -76,4 +78,7 @@ public sealed class WorldClusterMetrics
 
     /// <summary>Skipped real-time ticks.</summary>
     public Counter TicksSkipped { get; }
+
+    /// <summary>Real-time tick lateness.</summary>
+    public Histogram TickLateness { get; }
 }

@@ -36,6 +36,9 @@ public sealed class WorldGrain(
     private FrameFanOut? _fanOut;
     private IGrainTimer? _timer;
     private int[] _lastActions = [];
+    private TimeSpan _tickPeriod;
+    private long _nextTickAt;
+    private bool _stale;
 
     private string WorldKey => this.GetPrimaryKeyString();
 
@@ -78,7 +81,7 @@ public sealed class WorldGrain(
         {
             metrics.Participants.WithLabels(_world.Model).Dec(_sessions.Participants.Count);
         }
-        if (_options.SnapshotOnDeactivate && _head is not null && _world.Tick > _head.Base.Tick && reason.ReasonCode != DeactivationReasonCode.ApplicationError)
+        if (_options.SnapshotOnDeactivate && !_stale && _head is not null && _world.Tick > _head.Base.Tick && reason.ReasonCode != DeactivationReasonCode.ApplicationError)
         {
             try
             {
@@ -360,7 +363,7 @@ public sealed class WorldGrain(
 
     private async Task OnRealtimeTick(CancellationToken cancellationToken)
     {
-        if (_world is null || _sessions is null)
+        if (_world is null || _sessions is null || _timer is null)
         {
             return;
         }
@@ -370,16 +373,19 @@ public sealed class WorldGrain(
             StopTimer();
             return;
         }
+        var lateness = time.GetElapsedTime(_nextTickAt);
+        metrics.TickLateness.WithLabels(_world.Model).Observe(Math.Max(0, lateness.TotalSeconds));
         try
         {
             await Advance(_sessions.TakeActions());
         }
         catch (WorldRequestException e) when (e.Kind is WorldErrorKind.Unavailable)
         {
-            // The batcher is saturated: this tick is skipped, the next timer tick tries again.
+            // The batcher or the store is saturated: this tick is skipped, the next one tries again.
             metrics.TicksSkipped.WithLabels(_world.Model).Inc();
             logger.LogWarning("World {WorldId}: tick skipped: {Reason}", WorldKey, e.Message);
         }
+        ScheduleNextTick();
     }
 
     private void StartTimerIfPlayers()
@@ -388,8 +394,29 @@ public sealed class WorldGrain(
         {
             return;
         }
-        var period = TimeSpan.FromSeconds(1.0 / _head.TickHz);
-        _timer = this.RegisterGrainTimer(OnRealtimeTick, new GrainTimerCreationOptions(period, period) { Interleave = false, KeepAlive = true });
+        _tickPeriod = TimeSpan.FromSeconds(1.0 / _head.TickHz);
+        _nextTickAt = time.GetTimestamp() + (long)(_tickPeriod.TotalSeconds * time.TimestampFrequency);
+        // One-shot, re-armed after each tick against a fixed schedule: a periodic grain timer counts its period from the end
+        // of the previous callback, so step time would otherwise stretch every tick.
+        _timer = this.RegisterGrainTimer(OnRealtimeTick, new GrainTimerCreationOptions(_tickPeriod, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = true });
+    }
+
+    private void ScheduleNextTick()
+    {
+        if (_timer is null)
+        {
+            return;
+        }
+        var period = (long)(_tickPeriod.TotalSeconds * time.TimestampFrequency);
+        var now = time.GetTimestamp();
+        _nextTickAt += period;
+        if (_nextTickAt < now - period)
+        {
+            // More than a tick behind (a stall): don't burst to catch up, restart the schedule from now.
+            _nextTickAt = now;
+        }
+        var due = _nextTickAt > now ? time.GetElapsedTime(now, _nextTickAt) : TimeSpan.Zero;
+        _timer.Change(due, Timeout.InfiniteTimeSpan);
     }
 
     private void StopTimerIfNoPlayers()
@@ -647,6 +674,7 @@ public sealed class WorldGrain(
         // Someone else wrote this world: this activation is stale. Never overwrite; step aside.
         metrics.StorageErrors.WithLabels("conflict").Inc();
         logger.LogWarning(e, "World {WorldId}: conditional write rejected; deactivating this stale activation", WorldKey);
+        _stale = true;
         StopTimer();
         DeactivateOnIdle();
         return new WorldRequestException(WorldErrorKind.Conflict, $"world '{WorldKey}' was written by another activation; retry to reload it");

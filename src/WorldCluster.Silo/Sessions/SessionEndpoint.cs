@@ -68,21 +68,30 @@ public static class SessionEndpoint
         var world = grains.GetGrain<IWorldGrain>(id);
         SessionTicket ticket;
         WorldInfo info;
+        FrameSubscription subscription;
         try
         {
             info = await world.GetAsync();
-            ticket = await world.JoinAsync(new JoinRequest(role, query["name"].FirstOrDefault(), slot));
+            // Subscribe before joining: a player's first frame is then the world as it was before its first tick.
+            subscription = await relay.SubscribeAsync(id);
         }
         catch (WorldRequestException e)
         {
             return Problems.From(e, id);
         }
-
-        var logger = loggers.CreateLogger("WorldCluster.Sessions");
-        FrameSubscription? subscription = null;
         try
         {
-            subscription = await relay.SubscribeAsync(id);
+            ticket = await world.JoinAsync(new JoinRequest(role, query["name"].FirstOrDefault(), slot));
+        }
+        catch (WorldRequestException e)
+        {
+            subscription.Dispose();
+            return Problems.From(e, id);
+        }
+
+        var logger = loggers.CreateLogger("WorldCluster.Sessions");
+        try
+        {
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
             await SendText(socket, new { type = "welcome", worldId = id, role = role.ToString().ToLowerInvariant(), slot = ticket.Slot, players = info.Players, tickHz = info.TickHz }, stop.Token);
@@ -119,7 +128,7 @@ public static class SessionEndpoint
         }
         finally
         {
-            subscription?.Dispose();
+            subscription.Dispose();
             try
             {
                 await world.LeaveAsync(ticket.SessionId);
