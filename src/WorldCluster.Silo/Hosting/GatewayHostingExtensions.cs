@@ -1,3 +1,4 @@
+using Microsoft.Extensions.FileProviders;
 using Prometheus;
 using WorldCluster.Silo.Api;
 using WorldCluster.Silo.Health;
@@ -23,7 +24,7 @@ public static class GatewayHostingExtensions
         return builder;
     }
 
-    /// <summary>Maps health, metrics and the API.</summary>
+    /// <summary>Maps health, metrics, the web page and the API.</summary>
     public static WebApplication MapWorldClusterGateway(this WebApplication app)
     {
         app.UseExceptionHandler();
@@ -32,6 +33,10 @@ public static class GatewayHostingExtensions
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
         app.MapMetrics("/metrics");
+        // The web page (wwwroot/) is embedded in the assembly, so it is served whatever directory the host runs in.
+        var page = new EmbeddedFileProvider(typeof(GatewayHostingExtensions).Assembly, "WorldCluster.Silo.wwwroot");
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = page });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = page, OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache" });
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
         app.MapWorldApi();
         app.MapWorldSessions();

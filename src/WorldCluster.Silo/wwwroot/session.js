@@ -1,0 +1,69 @@
+// A live session on one world (docs/sessions.md): a text `welcome` first, then binary frame messages
+// (4-byte big-endian header length, UTF-8 JSON header, PNG bytes); players send `{"action": n}` as text.
+
+const decoder = new TextDecoder();
+
+/** Splits a binary frame message into its JSON header and PNG bytes. */
+export function parseFrameMessage(buffer) {
+  const view = new DataView(buffer);
+  const headerLength = view.getUint32(0, false);
+  const header = JSON.parse(decoder.decode(new Uint8Array(buffer, 4, headerLength)));
+  const png = new Uint8Array(buffer, 4 + headerLength);
+  return { header, png };
+}
+
+/**
+ * Opens a session. `handlers` receives welcome(message), frame(header, png), serverError(message),
+ * and closed({ opened, code, reason }) once, whether the socket never opened or closed later.
+ */
+export function openSession(worldId, role, name, handlers) {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const query = new URLSearchParams({ role });
+  if (name) {
+    query.set("name", name);
+  }
+  const url = `${scheme}//${location.host}/api/worlds/${encodeURIComponent(worldId)}/session?${query}`;
+  const socket = new WebSocket(url);
+  socket.binaryType = "arraybuffer";
+  let opened = false;
+  let ended = false;
+
+  socket.addEventListener("open", () => {
+    opened = true;
+  });
+  socket.addEventListener("message", (event) => {
+    if (typeof event.data === "string") {
+      const message = JSON.parse(event.data);
+      if (message.type === "welcome") {
+        handlers.welcome(message);
+      } else if (message.type === "error") {
+        handlers.serverError(message.message);
+      }
+      return;
+    }
+    const { header, png } = parseFrameMessage(event.data);
+    handlers.frame(header, png);
+  });
+  socket.addEventListener("close", (event) => {
+    if (!ended) {
+      ended = true;
+      handlers.closed({ opened, code: event.code, reason: event.reason });
+    }
+  });
+
+  return {
+    /** Sends one action; false when the socket is not open. */
+    send(action) {
+      if (socket.readyState !== WebSocket.OPEN) {
+        return false;
+      }
+      socket.send(JSON.stringify({ action }));
+      return true;
+    },
+    /** Leaves the world; no `closed` callback follows. */
+    close() {
+      ended = true;
+      socket.close(1000, "left");
+    },
+  };
+}
