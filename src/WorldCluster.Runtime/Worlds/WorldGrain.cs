@@ -318,6 +318,7 @@ public sealed class WorldGrain(
         if (_world is not null)
         {
             metrics.ActiveWorlds.WithLabels(_world.Model).Dec();
+            metrics.Participants.WithLabels(_world.Model).Dec(_sessions?.Participants.Count ?? 0);
         }
         logger.LogInformation("Deleted world {WorldId}", WorldKey);
         (_world, _head, _headETag, _digest, _unusable, _sessions) = (null, null, null, null, null, null);
