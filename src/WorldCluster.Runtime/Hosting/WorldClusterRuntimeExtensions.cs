@@ -5,6 +5,7 @@ using WorldCluster.Models.Contract;
 using WorldCluster.Runtime.Batching;
 using WorldCluster.Runtime.Metrics;
 using WorldCluster.Runtime.Models;
+using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Worlds;
 
 namespace WorldCluster.Runtime.Hosting;
@@ -25,6 +26,10 @@ public static class WorldClusterRuntimeExtensions
         services.AddOptions<WorldOptions>().BindConfiguration(WorldOptions.SectionName);
         services.TryAddSingleton(sp => new ModelCatalog(sp.GetServices<IWorldModel>()));
         services.TryAddSingleton<StepBatchers>();
+        services.TryAddSingleton<ActiveWorldCounter>();
+        services.TryAddSingleton<ClusterLoadView>();
+        services.AddPlacementDirector<ModelAwarePlacement, ModelAwarePlacementDirector>();
+        services.AddHostedService<SiloLoadReporter>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<StepBatchers>());
         return services;
     }

@@ -6,6 +6,7 @@ using WorldCluster.Models.Contract;
 using WorldCluster.Runtime.Batching;
 using WorldCluster.Runtime.Durability;
 using WorldCluster.Runtime.Metrics;
+using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Storage;
 
 namespace WorldCluster.Runtime.Worlds;
@@ -15,12 +16,14 @@ namespace WorldCluster.Runtime.Worlds;
 /// silo's <see cref="StepBatcher"/>. A tick counts once its journal record is appended (conditionally, so a second
 /// activation of the same world can never extend the same history); snapshots bound recovery and make forks cheap.
 /// </summary>
+[ModelAwarePlacement]
 public sealed class WorldGrain(
     IWorldStore store,
     StepBatchers batchers,
     IOptions<WorldOptions> options,
     TimeProvider time,
     WorldClusterMetrics metrics,
+    ActiveWorldCounter activeWorlds,
     ILogger<WorldGrain> logger) : Grain, IWorldGrain
 {
     private readonly Guid _activation = Guid.NewGuid();
@@ -76,7 +79,7 @@ public sealed class WorldGrain(
         {
             return;
         }
-        metrics.ActiveWorlds.WithLabels(_world.Model).Dec();
+        CountActive(_world.Model, -1);
         if (_sessions is not null)
         {
             metrics.Participants.WithLabels(_world.Model).Dec(_sessions.Participants.Count);
@@ -292,6 +295,7 @@ public sealed class WorldGrain(
                 $"world '{WorldKey}' can be forked at ticks {_head!.OldestReachableTick}..{world.Tick}, not at {tick}");
         }
         var hash = await SnapshotHashAt(tick);
+        RequestContext.Set(ModelAwarePlacement.ModelKey, world.Model);
         return await GrainFactory.GetGrain<IWorldGrain>(request.NewWorldId).CreateForkAsync(new ForkOrigin(WorldKey, tick, hash), _head.TickHz);
     }
 
@@ -317,7 +321,7 @@ public sealed class WorldGrain(
         }
         if (_world is not null)
         {
-            metrics.ActiveWorlds.WithLabels(_world.Model).Dec();
+            CountActive(_world.Model, -1);
             metrics.Participants.WithLabels(_world.Model).Dec(_sessions?.Participants.Count ?? 0);
         }
         logger.LogInformation("Deleted world {WorldId}", WorldKey);
@@ -462,7 +466,7 @@ public sealed class WorldGrain(
         _world = world;
         _digest = Digest(world);
         _fanOut!.Remember(CurrentUpdate());
-        metrics.ActiveWorlds.WithLabels(world.Model).Inc();
+        CountActive(world.Model, +1);
     }
 
     private async Task Recover(StoredHead stored, CancellationToken cancellationToken)
@@ -490,7 +494,7 @@ public sealed class WorldGrain(
         _world = world;
         _digest = Digest(world);
         _fanOut!.Remember(CurrentUpdate());
-        metrics.ActiveWorlds.WithLabels(world.Model).Inc();
+        CountActive(world.Model, +1);
         if (torn)
         {
             // The segment ends in an append a crash cut short (never acknowledged). Continue in a fresh segment from a snapshot.
@@ -715,6 +719,19 @@ public sealed class WorldGrain(
         catch (StepQueueFullException e)
         {
             throw new WorldRequestException(WorldErrorKind.Unavailable, e.Message);
+        }
+    }
+
+    private void CountActive(string model, int change)
+    {
+        metrics.ActiveWorlds.WithLabels(model).Inc(change);
+        if (change > 0)
+        {
+            activeWorlds.Add();
+        }
+        else
+        {
+            activeWorlds.Remove();
         }
     }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using WorldCluster.Abstractions;
 using WorldCluster.Models.Frames;
 using WorldCluster.Runtime.Models;
+using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Storage;
 
 namespace WorldCluster.Silo.Api;
@@ -40,6 +41,8 @@ public static class WorldEndpoints
         }
         var seed = body.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
         var id = WorldId.New();
+        // Placement happens before the world knows its model: tell it through the request context.
+        RequestContext.Set(ModelAwarePlacement.ModelKey, body.Model);
         return await Call(id, async () =>
         {
             var info = await grains.GetGrain<IWorldGrain>(id).CreateAsync(new CreateWorldRequest(body.Model, seed, body.Players, body.TickHz));

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using WorldCluster.Runtime.Models;
+using WorldCluster.Runtime.Placement;
+using WorldCluster.Silo.Hosting;
 
 namespace WorldCluster.Silo.Health;
 
@@ -7,7 +9,8 @@ namespace WorldCluster.Silo.Health;
 public sealed class SiloReadyHealthCheck(
     IClusterMembershipService membership,
     ILocalSiloDetails silo,
-    ModelCatalog models) : IHealthCheck
+    ModelCatalog models,
+    SiloOptions options) : IHealthCheck
 {
     /// <inheritdoc />
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -18,6 +21,10 @@ public sealed class SiloReadyHealthCheck(
             return Task.FromResult(HealthCheckResult.Unhealthy($"silo is {status}, not active"));
         }
         var served = models.All;
+        if (options.Role == SiloRole.Gateway)
+        {
+            return Task.FromResult(HealthCheckResult.Healthy("active; gateway (hosts no worlds)"));
+        }
         return Task.FromResult(served.Count == 0
             ? HealthCheckResult.Unhealthy("no models loaded")
             : HealthCheckResult.Healthy($"active; models: {string.Join(", ", served.Select(m => m.Manifest.Id))}"));

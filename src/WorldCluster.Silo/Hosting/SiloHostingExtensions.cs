@@ -1,6 +1,7 @@
 using Orleans.Configuration;
 using WorldCluster.Models.Reference;
 using WorldCluster.Runtime.Hosting;
+using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Worlds;
 
 namespace WorldCluster.Silo.Hosting;
@@ -27,10 +28,13 @@ public static class SiloHostingExtensions
         {
             silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
             silo.Configure<GrainCollectionOptions>(o => o.ClassSpecificCollectionAge[typeof(WorldGrain).FullName!] = worlds.IdleTimeout);
+            silo.UseWorldClusterRole(options.Role, [ReferenceWorld.ReferenceManifest.Name]);
         });
-        builder.Services
-            .AddWorldClusterRuntime()
-            .AddWorldClusterModel<ReferenceWorld>();
+        builder.Services.AddWorldClusterRuntime();
+        if (options.Role != SiloRole.Gateway)
+        {
+            builder.Services.AddWorldClusterModel<ReferenceWorld>();
+        }
         switch (options.Store.Kind)
         {
             case "files":

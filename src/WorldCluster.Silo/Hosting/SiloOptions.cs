@@ -6,6 +6,9 @@ public sealed class SiloOptions
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "WorldCluster";
 
+    /// <summary><c>both</c> (hosts worlds and clients; the embedded default), <c>model</c> (hosts worlds) or <c>gateway</c> (clients only).</summary>
+    public string Role { get; set; } = "both";
+
     /// <summary>Folder for world data (the local-file store); relative paths are under the working directory.</summary>
     public string Data { get; set; } = "data";
 

@@ -3,6 +3,7 @@ using Orleans.TestingHost;
 using WorldCluster.Models.Contract;
 using WorldCluster.Models.Reference;
 using WorldCluster.Runtime.Hosting;
+using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Worlds;
 
 namespace WorldCluster.Runtime.Tests.Fixtures;
@@ -27,6 +28,7 @@ public sealed class WorldClusterFixture : IAsyncLifetime
     {
         var builder = new InProcessTestClusterBuilder(1);
         var root = DataRoot;
+        builder.ConfigureSilo((_, silo) => silo.UseWorldClusterRole(SiloRole.Both, ["reference-world", "linear-test", "memory-probe"]));
         builder.ConfigureSiloHost((_, host) =>
         {
             host.Services

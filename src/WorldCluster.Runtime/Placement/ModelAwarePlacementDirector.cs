@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using Orleans.Runtime.Placement;
+using WorldCluster.Runtime.Durability;
+using WorldCluster.Runtime.Storage;
+
+namespace WorldCluster.Runtime.Placement;
+
+/// <summary>
+/// Chooses a silo for a world: among compatible silos, those whose metadata says they host worlds and serve the world's
+/// model (from the creating call's request context, or else from the world's stored head), the least loaded.
+/// </summary>
+public sealed class ModelAwarePlacementDirector(
+    ISiloMetadataCache metadata,
+    ClusterLoadView load,
+    IWorldStore store,
+    ILogger<ModelAwarePlacementDirector> logger) : IPlacementDirector
+{
+    /// <inheritdoc />
+    public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    {
+        var hosts = context.GetCompatibleSilos(target).Where(HostsWorlds).ToArray();
+        if (hosts.Length == 0)
+        {
+            throw new OrleansException("no silo in the cluster hosts worlds (every silo is gateway-only)");
+        }
+        var model = target.RequestContextData?.GetValueOrDefault(ModelAwarePlacement.ModelKey) as string
+            ?? await StoredModel(target.GrainIdentity.Key.ToString()!);
+        var serving = model is null ? [] : hosts.Where(s => Serves(s, model)).ToArray();
+        // An unknown or unserved model still needs an activation somewhere, to answer the caller with a clear error.
+        var chosen = load.PickAndCount(serving.Length > 0 ? serving : hosts);
+        logger.LogDebug("Placing world {WorldId} (model {Model}) on {Silo}", target.GrainIdentity.Key, model, chosen);
+        return chosen;
+    }
+
+    private bool HostsWorlds(SiloAddress silo) =>
+        Role(silo) is var role && role != SiloRole.Gateway;
+
+    private bool Serves(SiloAddress silo, string model) =>
+        metadata.GetSiloMetadata(silo).Metadata.TryGetValue(SiloRole.ModelsKey, out var models)
+        && models.Split(',').Contains(model, StringComparer.Ordinal);
+
+    // Silos without WorldCluster metadata (none in a WorldCluster cluster) are treated as hosting everything.
+    private string Role(SiloAddress silo) =>
+        metadata.GetSiloMetadata(silo).Metadata.GetValueOrDefault(SiloRole.RoleKey) ?? SiloRole.Both;
+
+    private async Task<string?> StoredModel(string worldId)
+    {
+        if (!WorldId.IsValid(worldId))
+        {
+            return null;
+        }
+        try
+        {
+            var head = await store.ReadHeadAsync(worldId);
+            return head is null ? null : WorldHeadCodec.Decode(worldId, head.Content).Model;
+        }
+        catch (Exception e) when (e is CorruptWorldDataException or IOException or TimeoutException)
+        {
+            // The activation will report the problem itself; any host will do.
+            logger.LogDebug(e, "Could not read the model of world {WorldId} for placement", worldId);
+            return null;
+        }
+    }
+}
