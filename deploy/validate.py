@@ -4,6 +4,7 @@
 Run through deploy/validate.sh. Needs python3 with PyYAML and jsonschema (Debian: python3-yaml python3-jsonschema).
 Exit status 1 when any check fails; every failure is printed.
 """
+import base64
 import glob
 import json
 import os
@@ -206,6 +207,104 @@ if len(sys.argv) > 1:
                 if e not in envs:
                     fail(f"k8s {name}: no {e} env")
     ok(f"kustomize output: {len(docs)} objects ({', '.join(kinds)})")
+
+# 10. Render the chart with deploy/render_chart.py (a Go-template subset interpreter, not helm) in several
+# configurations; the output must be valid YAML with the expected objects, and bad configurations must fail.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import render_chart  # noqa: E402
+
+
+def rendered(sets, apis=()):
+    texts = render_chart.render(CHART, sets, apis)
+    out = []
+    for f, text in texts.items():
+        if f == "NOTES.txt":
+            continue
+        try:
+            out += [(f, d) for d in yaml.safe_load_all(text) if d]
+        except yaml.YAMLError as e:
+            fail(f"chart render {sets}: {f} is not valid YAML: {e}")
+    return out, texts.get("NOTES.txt", "")
+
+
+def env_of(d):
+    return {e["name"]: e.get("value", e.get("valueFrom")) for e in d["spec"]["template"]["spec"]["containers"][0]["env"]}
+
+
+def find(docs, kind, suffix):
+    return next((d for _, d in docs if d["kind"] == kind and d["metadata"]["name"].endswith(suffix)), None)
+
+
+try:
+    docs, notes = rendered(["storage.connectionString=UseDevelopmentStorage=true"])
+    kinds = sorted(d["kind"] for _, d in docs)
+    want = sorted(["Deployment", "Deployment", "Service", "Service", "PodDisruptionBudget", "PodDisruptionBudget",
+                   "HorizontalPodAutoscaler", "ServiceAccount", "Secret"])
+    if kinds != want:
+        fail(f"chart default render: kinds {kinds}, expected {want}")
+    for _, d in docs:
+        if d["kind"] == "Deployment":
+            c = d["spec"]["template"]["spec"]["containers"][0]
+            for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+                if probe not in c:
+                    fail(f"chart: {d['metadata']['name']} lacks {probe}")
+            if d["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] <= int(env_of(d)["DOTNET_shutdownTimeoutSeconds"]):
+                fail(f"chart: {d['metadata']['name']} grace period not above the shutdown timeout")
+            sel = d["spec"]["selector"]["matchLabels"]
+            if any(d["spec"]["template"]["metadata"]["labels"].get(k) != v for k, v in sel.items()):
+                fail(f"chart: {d['metadata']['name']} selector does not match its pod labels")
+    gw = find(docs, "Deployment", "-gateway")
+    if gw and "replicas" in gw["spec"]:
+        fail("chart: gateway Deployment sets replicas although the HPA owns them")
+    model = find(docs, "Deployment", "-model")
+    if env_of(model).get("WorldCluster__Role") != "model" or "nvidia.com/gpu" in str(model["spec"]["template"]["spec"]):
+        fail("chart default render: model silos should be role model without GPUs")
+    secret = find(docs, "Secret", "-storage")
+    if secret and base64.b64decode(secret["data"]["connectionString"]).decode() != "UseDevelopmentStorage=true":
+        fail("chart: created Secret does not hold storage.connectionString")
+    if "port-forward" not in notes:
+        fail("chart: NOTES.txt did not render")
+
+    docs, _ = rendered(["storage.existingSecret=wc-storage", "model.gpu.enabled=true", "model.gpu.count=2",
+                        "gateway.enabled=false", "model.replicas=1", "model.nodeSelector.pool=gpu"])
+    model = find(docs, "Deployment", "-model")
+    spec = model["spec"]["template"]["spec"]
+    limits = spec["containers"][0]["resources"]["limits"]
+    if str(limits.get("nvidia.com/gpu")) != "2" or limits.get("memory") != "8Gi":
+        fail(f"chart GPU render: limits {limits}")
+    if spec.get("nodeSelector") != {"nvidia.com/gpu.present": "true", "pool": "gpu"}:
+        fail(f"chart GPU render: nodeSelector {spec.get('nodeSelector')}")
+    if not any(t.get("key") == "nvidia.com/gpu" for t in spec.get("tolerations", [])):
+        fail("chart GPU render: no nvidia.com/gpu toleration")
+    if env_of(model)["WorldCluster__Role"] != "both":
+        fail("chart without gateways: model silos should be role both")
+    if find(docs, "Secret", "") or find(docs, "Deployment", "-gateway") or find(docs, "HorizontalPodAutoscaler", ""):
+        fail("chart GPU render: unexpected Secret, gateway or HPA")
+    svc = find(docs, "Service", "worldcluster")
+    if svc["spec"]["selector"].get("app.kubernetes.io/component") != "model":
+        fail("chart without gateways: client Service should select model silos")
+    if env_of(model)["WorldCluster__Store__ConnectionString"]["secretKeyRef"]["name"] != "wc-storage":
+        fail("chart: existingSecret not used")
+
+    docs, _ = rendered(["storage.existingSecret=wc-storage", "serviceMonitor.enabled=true", "serviceMonitor.labels.release=prom",
+                        "extraEnv.WorldCluster__Worlds__SnapshotEvery=128"], ["monitoring.coreos.com/v1/ServiceMonitor"])
+    sm = find(docs, "ServiceMonitor", "")
+    if not sm or sm["metadata"]["labels"].get("release") != "prom":
+        fail("chart: ServiceMonitor missing or without its extra labels")
+    if env_of(find(docs, "Deployment", "-model")).get("WorldCluster__Worlds__SnapshotEvery") != "128":
+        fail("chart: extraEnv not rendered")
+
+    for sets, apis, why in (([], [], "no storage secret"),
+                            (["storage.existingSecret=x", "terminationGracePeriodSeconds=45"], [], "grace period not above shutdown timeout"),
+                            (["storage.existingSecret=x", "serviceMonitor.enabled=true"], [], "ServiceMonitor without its CRD")):
+        try:
+            render_chart.render(CHART, sets, apis)
+            fail(f"chart: rendering with {why} should fail")
+        except render_chart.Fail:
+            pass
+    ok("chart renders (render_chart.py): default, GPU without gateways, ServiceMonitor; 3 bad configurations fail")
+except render_chart.TemplateError as e:
+    fail(f"chart render: {e}")
 
 print()
 if failures:

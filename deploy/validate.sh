@@ -2,7 +2,9 @@
 # Validates deploy/ and helm/worldcluster without a cluster, Docker or (necessarily) helm:
 #   - kubectl kustomize deploy/k8s renders (kubectl is required);
 #   - deploy/validate.py: YAML/JSON parse, values.yaml against values.schema.json, `# --` comments on every value,
-#     every .Values reference exists and every value is used, template block balance, metric names, alert fields;
+#     every .Values reference exists and every value is used, template block balance, metric names, alert fields,
+#     and the chart rendered by deploy/render_chart.py (a Go-template subset interpreter, not helm) in several
+#     configurations, checking the objects and that bad configurations fail;
 #   - where they exist: promtool (rules, config), helm (lint, template with GPU and without gateways).
 # Needs python3 with PyYAML and jsonschema (Debian/Ubuntu: apt-get install python3-yaml python3-jsonschema).
 set -euo pipefail
@@ -36,6 +38,6 @@ if command -v helm >/dev/null 2>&1; then
   grep -q 'nvidia.com/gpu: "1"' "$out/helm-gpu.yaml" || { echo "FAIL GPU limit not rendered"; exit 1; }
   echo "ok   helm lint and template"
 else
-  echo "-- helm not found: chart templates checked statically only (run 'helm lint helm/worldcluster' where helm exists)"
+  echo "-- helm not found: chart rendered by deploy/render_chart.py only (run 'helm lint helm/worldcluster' where helm exists)"
 fi
 echo "deploy/validate.sh: passed"
