@@ -5,7 +5,8 @@
 #     every .Values reference exists and every value is used, template block balance, metric names, alert fields,
 #     and the chart rendered by deploy/render_chart.py (a Go-template subset interpreter, not helm) in several
 #     configurations, checking the objects and that bad configurations fail;
-#   - where they exist: promtool (rules, config), helm (lint, template with GPU and without gateways).
+#   - where they exist: promtool (alert rules and their unit tests, config, the dashboard's queries), helm (lint, template with GPU and
+#     without gateways). promtool is in Debian's `prometheus` package.
 # Needs python3 with PyYAML and jsonschema (Debian/Ubuntu: apt-get install python3-yaml python3-jsonschema).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,9 +23,20 @@ python3 deploy/validate.py "$out/k8s.yaml"
 if command -v promtool >/dev/null 2>&1; then
   echo "== promtool"
   promtool check rules deploy/prometheus/alerts.yml
+  promtool test rules deploy/prometheus/alerts.test.yml
   # The config names /etc/prometheus/alerts.yml (the compose mount); check the rules file above instead.
   sed 's#/etc/prometheus/alerts.yml#'"$PWD"'/deploy/prometheus/alerts.yml#' deploy/prometheus/prometheus.yml > "$out/prometheus.yml"
   promtool check config "$out/prometheus.yml"
+  # The dashboard's queries, as recording rules with Grafana's variables filled in, so that promtool parses them.
+  python3 - "$out/dashboard-rules.yml" <<'PY'
+import json, sys, yaml
+d = json.load(open("deploy/grafana/worldcluster-dashboard.json"))
+exprs = [t["expr"] for p in d["panels"] for t in p.get("targets", [])]
+fill = lambda e: e.replace("$__rate_interval", "5m").replace("$instance", ".*").replace("$model", ".*")
+rules = [{"record": f"dashboard:query_{i}", "expr": fill(e)} for i, e in enumerate(exprs)]
+yaml.safe_dump({"groups": [{"name": "dashboard", "rules": rules}]}, open(sys.argv[1], "w"))
+PY
+  promtool check rules "$out/dashboard-rules.yml"
 else
   echo "-- promtool not found: Prometheus rules checked by structure only"
 fi
