@@ -64,6 +64,17 @@ try:
         ok("values.yaml validates against values.schema.json")
 except jsonschema.SchemaError as e:
     fail(f"values.schema.json is not a valid draft-07 schema: {e.message}")
+# The ci/ values files (chart-testing) merged over values.yaml validate too.
+def merged(base, over):
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = merged(base[k], v) if isinstance(v, dict) and isinstance(base.get(k), dict) else v
+    return out
+
+
+for f in sorted(glob.glob(os.path.join(CHART, "ci", "*-values.yaml"))):
+    for e in jsonschema.Draft7Validator(schema).iter_errors(merged(values, yaml.safe_load(open(f)) or {})):
+        fail(f"{rel(f)}: {'.'.join(map(str, e.path)) or '<root>'}: {e.message}")
 # The schema must reject what it should: an unknown top-level key and a bad enum.
 for bad, what in (({**values, "nope": 1}, "an unknown key"), ({**values, "clustering": {"kind": "consul"}}, "an unknown clustering kind")):
     if jsonschema.Draft7Validator(schema).is_valid(bad):

@@ -44,6 +44,7 @@ fi
 if command -v helm >/dev/null 2>&1; then
   echo "== helm"
   helm lint helm/worldcluster --set storage.connectionString=UseDevelopmentStorage=true
+  for f in helm/worldcluster/ci/*-values.yaml; do helm lint helm/worldcluster -f "$f"; done
   helm template wc helm/worldcluster --set storage.connectionString=UseDevelopmentStorage=true > "$out/helm-default.yaml"
   helm template wc helm/worldcluster --set storage.existingSecret=wc-storage \
     --set model.gpu.enabled=true --set gateway.enabled=false --set model.replicas=1 > "$out/helm-gpu.yaml"
