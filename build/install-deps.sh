@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 # python3: the snapshot-format test reads snapshots with a standard-library Python reader.
 # util-linux: flock(1) holds a world lock from another process in the store tests.
 # chromium: the web page's end-to-end test drives it with Playwright (tests/WorldCluster.Silo.Tests/Browser).
-apt_packages=(python3 util-linux chromium)
+# python3-yaml, python3-jsonschema: deploy/validate.sh checks the manifests and the chart.
+apt_packages=(python3 python3-yaml python3-jsonschema util-linux chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -9,6 +9,12 @@
 #     without gateways). promtool is in Debian's `prometheus` package.
 # Needs python3 with PyYAML and jsonschema (Debian/Ubuntu: apt-get install python3-yaml python3-jsonschema).
 set -euo pipefail
+# The first python3 that has PyYAML and jsonschema (build/install-deps.sh installs Debian's python3-yaml and python3-jsonschema).
+PY=""
+for candidate in python3 /usr/bin/python3; do
+  if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c "import yaml, jsonschema" 2>/dev/null; then PY="$candidate"; break; fi
+done
+[ -n "$PY" ] || { echo "FAIL: no python3 with PyYAML and jsonschema (run build/install-deps.sh)"; exit 1; }
 cd "$(dirname "$0")/.."
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
@@ -18,7 +24,7 @@ kubectl kustomize deploy/k8s > "$out/k8s.yaml"
 echo "ok   rendered $(grep -c '^kind:' "$out/k8s.yaml") objects"
 
 echo "== static checks (deploy/validate.py)"
-python3 deploy/validate.py "$out/k8s.yaml"
+"$PY" deploy/validate.py "$out/k8s.yaml"
 
 if command -v promtool >/dev/null 2>&1; then
   echo "== promtool"
@@ -28,7 +34,7 @@ if command -v promtool >/dev/null 2>&1; then
   sed 's#/etc/prometheus/alerts.yml#'"$PWD"'/deploy/prometheus/alerts.yml#' deploy/prometheus/prometheus.yml > "$out/prometheus.yml"
   promtool check config "$out/prometheus.yml"
   # The dashboard's queries, as recording rules with Grafana's variables filled in, so that promtool parses them.
-  python3 - "$out/dashboard-rules.yml" <<'PY'
+  "$PY" - "$out/dashboard-rules.yml" <<'PY'
 import json, sys, yaml
 d = json.load(open("deploy/grafana/worldcluster-dashboard.json"))
 exprs = [t["expr"] for p in d["panels"] for t in p.get("targets", [])]
