@@ -107,6 +107,7 @@ public sealed class WorldClusterClient
     /// </summary>
     public async Task<WorldSession> ConnectSessionAsync(string id, SessionRole role, string? name = null, int? slot = null, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
         var query = new StringBuilder("role=").Append(role == SessionRole.Player ? "player" : "spectator");
         if (name is not null)
         {
