@@ -35,7 +35,7 @@ public sealed class WorldCommandsTests(SiloHostFixture host) : IClassFixture<Sil
     [Fact]
     public async Task A_refusal_prints_the_problem_and_exits_1()
     {
-        var id = Json(await Run("create", "reference-world", "--players", "2", "--url", Url, "--json")).GetProperty("id").GetString()!;
+        var id = (await Run("create", "reference-world", "--players", "2", "--url", Url, "--quiet")).Trim();
 
         var (exit, _, error) = await CliRun.InvokeAsync("step", id, "1", "--url", Url);
 
@@ -46,7 +46,7 @@ public sealed class WorldCommandsTests(SiloHostFixture host) : IClassFixture<Sil
     [Fact]
     public async Task Watch_as_a_player_prints_ticks_and_stops_after_its_seconds()
     {
-        var id = Json(await Run("create", "reference-world", "--players", "1", "--hz", "20", "--url", Url, "--json")).GetProperty("id").GetString()!;
+        var id = (await Run("create", "reference-world", "--players", "1", "--hz", "20", "--url", Url, "-q")).Trim();
 
         var output = await Run("watch", id, "--role", "player", "--action", "2", "--seconds", "2.5", "--url", Url);
 

@@ -57,7 +57,7 @@ internal static class WatchCommand
             await frames;
             var (first, last, count, gaps) = stats.Totals();
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"received {count} frames (ticks {first}..{last}), {gaps} gaps"));
+                $"received {count} frame{(count == 1 ? "" : "s")} (ticks {first}..{last}), {gaps} gaps"));
             return 0;
         });
         return command;

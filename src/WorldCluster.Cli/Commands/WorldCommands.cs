@@ -58,13 +58,14 @@ internal static class WorldCommands
         var seed = new Option<long?>("--seed") { Description = "World seed; a random one when absent" };
         var players = new Option<int?>("--players") { Description = "Player slots; the model's maximum when absent" };
         var hz = new Option<int?>("--hz") { Description = "Tick in real time at this rate (1-60) while a player is present; on-demand when absent" };
-        var command = new Command("create", "Create a world") { model, seed, players, hz, url, json };
+        var quiet = Quiet();
+        var command = new Command("create", "Create a world") { model, seed, players, hz, quiet, url, json };
         CliOptions.SetAction(command, async (parse, ct) =>
         {
             using var http = CliOptions.CreateHttp(parse.GetValue(url)!);
             var world = await new WorldClusterClient(http).CreateWorldAsync(
                 parse.GetValue(model)!, parse.GetValue(seed), parse.GetValue(players), parse.GetValue(hz), ct);
-            return PrintWorld(console, world, parse.GetValue(json));
+            return PrintWorld(console, world, parse.GetValue(json), parse.GetValue(quiet));
         });
         return command;
     }
@@ -143,12 +144,13 @@ internal static class WorldCommands
     {
         var (url, json, id) = (CliOptions.Url(), CliOptions.Json(), WorldId());
         var atTick = new Option<long?>("--at-tick") { Description = "The durable tick to fork at; the latest when absent" };
-        var command = new Command("fork", "Fork a world at a tick into a new world with the same state") { id, atTick, url, json };
+        var quiet = Quiet();
+        var command = new Command("fork", "Fork a world at a tick into a new world with the same state") { id, atTick, quiet, url, json };
         CliOptions.SetAction(command, async (parse, ct) =>
         {
             using var http = CliOptions.CreateHttp(parse.GetValue(url)!);
             var world = await new WorldClusterClient(http).ForkAsync(parse.GetValue(id)!, parse.GetValue(atTick), ct);
-            return PrintWorld(console, world, parse.GetValue(json));
+            return PrintWorld(console, world, parse.GetValue(json), parse.GetValue(quiet));
         });
         return command;
     }
@@ -169,8 +171,15 @@ internal static class WorldCommands
 
     private static Argument<string> WorldId() => new("id") { Description = "The world id (w-…)" };
 
-    private static int PrintWorld(IAnsiConsole console, WorldInfo world, bool json)
+    private static Option<bool> Quiet() => new("--quiet", "-q") { Description = "Print only the new world's id (for scripts: id=$(worldcluster create … -q))" };
+
+    private static int PrintWorld(IAnsiConsole console, WorldInfo world, bool json, bool quiet = false)
     {
+        if (quiet)
+        {
+            console.Profile.Out.Writer.WriteLine(world.Id);
+            return 0;
+        }
         if (json)
         {
             return PrintAsJson(console, world);
