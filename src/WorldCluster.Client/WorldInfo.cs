@@ -36,7 +36,7 @@ public sealed record ForkOrigin(string WorldId, long Tick, string SnapshotHash);
 public sealed record StepResult(long Tick, string StateDigest, long DurableTick);
 
 /// <summary>Someone in a world.</summary>
-/// <param name="Role"><c>player</c> or <c>spectator</c>.</param>
+/// <param name="Role">Player or spectator.</param>
 /// <param name="Slot">A player's slot; null for a spectator.</param>
 /// <param name="Name">Display name, if one was given.</param>
-public sealed record ParticipantInfo(string Role, int? Slot, string? Name);
+public sealed record ParticipantInfo(SessionRole Role, int? Slot, string? Name);

@@ -88,6 +88,9 @@ public sealed class WorldClusterClientTests(SiloHostFixture host) : IClassFixtur
         Assert.Equal((world.Id, "player", 0, 1, 20), (player.Welcome.WorldId, player.Welcome.Role, player.Welcome.Slot, player.Welcome.Players, player.Welcome.TickHz));
         Assert.Equal(("spectator", (int?)null), (spectator.Welcome.Role, spectator.Welcome.Slot));
         await Assert.ThrowsAsync<InvalidOperationException>(() => spectator.SendActionAsync(1));
+        var participants = await _client.GetParticipantsAsync(world.Id);
+        Assert.Contains(new ParticipantInfo(SessionRole.Player, 0, "ann"), participants);
+        Assert.Contains(participants, p => p is { Role: SessionRole.Spectator, Slot: null });
 
         var frames = new List<Frame>();
         var sent = false;
