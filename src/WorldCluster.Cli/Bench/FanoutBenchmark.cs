@@ -57,6 +57,12 @@ internal sealed class FanoutBenchmark(WorldClusterClient client, FanoutSettings 
         try
         {
             var connectSeconds = subscriberCount == 0 ? 0 : await ConnectAsync(worldId, subscriberCount, subscribers, stopSubscribers.Token);
+            if (subscribers.Count > 0)
+            {
+                // Start the phase only once the player has seen every subscriber's first tick, so that every tick of
+                // the phase is one each subscriber was connected for.
+                await player.WaitForTickAsync(subscribers.Max(s => s.Recorder.FirstTick)).WaitAsync(cancellationToken);
+            }
 
             var measuring = progress.AddTask($"{subscriberCount} subscribers: measure {settings.Seconds:0.#} s", maxValue: settings.Seconds);
             var (startCount, startTick) = player.Mark();
