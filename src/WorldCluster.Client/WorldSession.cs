@@ -200,14 +200,21 @@ public sealed class WorldSession : IAsyncDisposable
             return;
         }
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        await _sendLock.WaitAsync(timeout.Token);
         try
         {
-            await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", timeout.Token);
+            await _sendLock.WaitAsync(timeout.Token);
+            try
+            {
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", timeout.Token);
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
         }
-        finally
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
         {
-            _sendLock.Release();
+            // The session is over either way; a close the server never hears only costs it a timeout.
         }
     }
 
