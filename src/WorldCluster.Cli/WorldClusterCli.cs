@@ -1,0 +1,23 @@
+using System.CommandLine;
+using Spectre.Console;
+using WorldCluster.Cli.Bench;
+using WorldCluster.Cli.Commands;
+
+namespace WorldCluster.Cli;
+
+/// <summary>The <c>worldcluster</c> command line: world verbs, <c>watch</c> and <c>bench</c>.</summary>
+public static class WorldClusterCli
+{
+    /// <summary>Builds the root command; everything it shows goes to <paramref name="console"/>, errors to the invocation's error writer.</summary>
+    public static RootCommand CreateRootCommand(IAnsiConsole console)
+    {
+        var root = new RootCommand("worldcluster: create, step, fork and watch worlds on a WorldCluster, and benchmark it.");
+        foreach (var command in WorldCommands.Create(console))
+        {
+            root.Add(command);
+        }
+        root.Add(WatchCommand.Create(console));
+        root.Add(BenchCommand.Create(console));
+        return root;
+    }
+}
