@@ -13,6 +13,9 @@ public static class GatewayHostingExtensions
     public static WebApplicationBuilder AddWorldClusterGateway(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        // Enums as words ("player", "spectator"), as in the session protocol.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(
+            new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
         builder.Services.AddSingleton<WorldFrameRelay>();
         builder.Services.AddHealthChecks().AddCheck<SiloReadyHealthCheck>("silo", tags: ["ready"]);
         builder.WebHost.ConfigureKestrel(kestrel =>
