@@ -184,6 +184,20 @@ public sealed class WorldApiTests(SiloHostFixture host) : IClassFixture<SiloHost
     }
 
     [Fact]
+    public async Task The_openapi_document_describes_the_world_endpoints()
+    {
+        var document = await Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var paths = document.GetProperty("paths");
+        foreach (var path in new[] { "/api/models", "/api/worlds", "/api/worlds/{id}", "/api/worlds/{id}/step", "/api/worlds/{id}/fork", "/api/worlds/{id}/frame" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing from the OpenAPI document");
+        }
+        Assert.True(paths.GetProperty("/api/worlds/{id}/step").TryGetProperty("post", out var step));
+        Assert.True(step.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
+    }
+
+    [Fact]
     public async Task Metrics_report_steps_and_batches()
     {
         var id = await CreateWorld(seed: 5);

@@ -14,17 +14,24 @@ public static class WorldEndpoints
     public static IEndpointRouteBuilder MapWorldApi(this IEndpointRouteBuilder routes)
     {
         var api = routes.MapGroup("/api");
-        api.MapGet("/models", (ModelCatalog catalog) => Results.Ok(catalog.All.Select(m => ModelDescription.From(m.Manifest))));
+        api.MapGet("/models", (ModelCatalog catalog) => Results.Ok(catalog.All.Select(m => ModelDescription.From(m.Manifest))))
+            .WithSummary("The models this silo serves").Produces<ModelDescription[]>();
 
-        var worlds = api.MapGroup("/worlds");
-        worlds.MapPost("/", CreateWorld);
-        worlds.MapGet("/", ListWorlds);
-        worlds.MapGet("/{id}", GetWorld);
-        worlds.MapDelete("/{id}", DeleteWorld);
-        worlds.MapPost("/{id}/step", StepWorld);
-        worlds.MapGet("/{id}/frame", GetFrame);
-        worlds.MapPost("/{id}/fork", ForkWorld);
-        worlds.MapGet("/{id}/participants", GetParticipants);
+        var worlds = api.MapGroup("/worlds").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        worlds.MapPost("/", CreateWorld).WithSummary("Create a world")
+            .Accepts<CreateWorldBody>("application/json").Produces<WorldInfo>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        worlds.MapGet("/", ListWorlds).WithSummary("List world ids");
+        worlds.MapGet("/{id}", GetWorld).WithSummary("A world's tick, digest and settings").Produces<WorldInfo>()
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        worlds.MapDelete("/{id}", DeleteWorld).WithSummary("Delete a world").Produces(StatusCodes.Status204NoContent);
+        worlds.MapPost("/{id}/step", StepWorld).WithSummary("Step an on-demand world one tick")
+            .Accepts<StepBody>("application/json").Produces<StepResult>()
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        worlds.MapGet("/{id}/frame", GetFrame).WithSummary("The current frame as PNG").Produces(StatusCodes.Status200OK, contentType: "image/png");
+        worlds.MapPost("/{id}/fork", ForkWorld).WithSummary("Fork a world at a durable tick")
+            .Accepts<ForkBody>("application/json").Produces<WorldInfo>(StatusCodes.Status201Created);
+        worlds.MapGet("/{id}/participants", GetParticipants).WithSummary("Who is in a world");
         return routes;
     }
 

@@ -13,6 +13,7 @@ public static class GatewayHostingExtensions
     public static WebApplicationBuilder AddWorldClusterGateway(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
         // Enums as words ("player", "spectator"), as in the session protocol.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(
             new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
@@ -36,6 +37,7 @@ public static class GatewayHostingExtensions
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
         app.MapMetrics("/metrics");
+        app.MapOpenApi();
         // The web page (wwwroot/) is embedded in the assembly, so it is served whatever directory the host runs in.
         var page = new EmbeddedFileProvider(typeof(GatewayHostingExtensions).Assembly, "WorldCluster.Silo.wwwroot");
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = page });
