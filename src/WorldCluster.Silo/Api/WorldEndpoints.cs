@@ -13,7 +13,7 @@ public static class WorldEndpoints
     /// <summary>Maps <c>/api/models</c> and <c>/api/worlds</c>.</summary>
     public static IEndpointRouteBuilder MapWorldApi(this IEndpointRouteBuilder routes)
     {
-        var api = routes.MapGroup("/api");
+        var api = routes.MapGroup("/api").RequireRateLimiting(Hosting.GatewayHostingExtensions.ApiRateLimitPolicy);
         api.MapGet("/models", (ModelCatalog catalog) => Results.Ok(catalog.All.Select(m => ModelDescription.From(m.Manifest))))
             .WithSummary("The models this silo serves").Produces<ModelDescription[]>();
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.FileProviders;
+using System.Threading.RateLimiting;
 using Prometheus;
 using WorldCluster.Silo.Api;
 using WorldCluster.Silo.Health;
@@ -9,11 +10,35 @@ namespace WorldCluster.Silo.Hosting;
 /// <summary>Wires the HTTP gateway: problem details, limits, health, metrics and the API.</summary>
 public static class GatewayHostingExtensions
 {
+    /// <summary>The rate-limit policy applied to <c>/api</c>.</summary>
+    public const string ApiRateLimitPolicy = "api";
+
     /// <summary>Adds the gateway's services.</summary>
     public static WebApplicationBuilder AddWorldClusterGateway(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
+        var limits = new RateLimitOptions();
+        builder.Configuration.GetSection(RateLimitOptions.SectionName).Bind(limits);
+        builder.Services.AddRateLimiter(o =>
+        {
+            // Per client address, fixed windows: a client that floods the API gets 429s; others are unaffected.
+            o.AddPolicy(ApiRateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.PermitLimit, Window = limits.Window, QueueLimit = 0 }));
+            o.OnRejected = async (rejected, cancellationToken) =>
+            {
+                var response = rejected.HttpContext.Response;
+                response.StatusCode = StatusCodes.Status429TooManyRequests;
+                if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                await Problems.Create(StatusCodes.Status429TooManyRequests, "Too many requests",
+                    $"this client may make {limits.PermitLimit} API requests per {limits.Window.TotalSeconds:0} s; retry later")
+                    .ExecuteAsync(rejected.HttpContext);
+            };
+        });
         // Enums as words ("player", "spectator"), as in the session protocol.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(
             new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
@@ -42,6 +67,7 @@ public static class GatewayHostingExtensions
         var page = new EmbeddedFileProvider(typeof(GatewayHostingExtensions).Assembly, "WorldCluster.Silo.wwwroot");
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = page });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = page, OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache" });
+        app.UseRateLimiter();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
         app.MapWorldApi();
         app.MapWorldSessions();

@@ -21,7 +21,7 @@ public static class SessionEndpoint
     /// <summary>Maps the session endpoint.</summary>
     public static IEndpointRouteBuilder MapWorldSessions(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/worlds/{id}/session", RunSession);
+        routes.MapGet("/api/worlds/{id}/session", RunSession).RequireRateLimiting(Hosting.GatewayHostingExtensions.ApiRateLimitPolicy);
         return routes;
     }
 
