@@ -11,6 +11,7 @@ namespace WorldCluster.Abstractions;
 /// <param name="DurableTick">The latest tick that survives a crash.</param>
 /// <param name="ForkedFrom">The world and tick this world was forked from, if any.</param>
 /// <param name="Ticking">True while a real-time world is ticking (at least one player is present).</param>
+/// <param name="Silo">The silo hosting the world now (for operators).</param>
 [GenerateSerializer, Immutable]
 [Alias("WorldCluster.WorldInfo")]
 public sealed record WorldInfo(
@@ -23,4 +24,5 @@ public sealed record WorldInfo(
     [property: Id(6)] int TickHz = 0,
     [property: Id(7)] long DurableTick = 0,
     [property: Id(8)] ForkOrigin? ForkedFrom = null,
-    [property: Id(9)] bool Ticking = false);
+    [property: Id(9)] bool Ticking = false,
+    [property: Id(10)] string? Silo = null);

@@ -24,6 +24,7 @@ public sealed class WorldGrain(
     TimeProvider time,
     WorldClusterMetrics metrics,
     ActiveWorldCounter activeWorlds,
+    ILocalSiloDetails localSilo,
     ILogger<WorldGrain> logger) : Grain, IWorldGrain
 {
     private readonly Guid _activation = Guid.NewGuid();
@@ -764,6 +765,6 @@ public sealed class WorldGrain(
     {
         var world = _world!;
         return new WorldInfo(WorldKey, world.Model, world.ModelVersion, world.Tick, world.Players, _digest!,
-            _head!.TickHz, world.Tick, _head.ForkedFrom, Ticking: _timer is not null);
+            _head!.TickHz, world.Tick, _head.ForkedFrom, Ticking: _timer is not null, Silo: localSilo.SiloAddress.ToString());
     }
 }

@@ -26,7 +26,7 @@ public static class SiloHostingExtensions
 
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+            UseClustering(silo, options, builder.Configuration.GetSection("WorldCluster:Membership"));
             silo.Configure<GrainCollectionOptions>(o => o.ClassSpecificCollectionAge[typeof(WorldGrain).FullName!] = worlds.IdleTimeout);
             silo.UseWorldClusterRole(options.Role, [ReferenceWorld.ReferenceManifest.Name]);
         });
@@ -48,5 +48,27 @@ public static class SiloHostingExtensions
                     $"WorldCluster:Store:Kind is '{options.Store.Kind}'; use 'files', or 'azure-blob' with WorldCluster:Store:ConnectionString");
         }
         return builder;
+    }
+
+    private static void UseClustering(ISiloBuilder silo, SiloOptions options, IConfigurationSection membership)
+    {
+        switch (options.Clustering.Kind)
+        {
+            case "localhost":
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+                break;
+            case "azure-table" when !string.IsNullOrWhiteSpace(options.Clustering.ConnectionString):
+                var connection = options.Clustering.ConnectionString;
+                silo.UseAzureStorageClustering(o => o.TableServiceClient = new Azure.Data.Tables.TableServiceClient(connection));
+                silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId));
+                var advertised = options.AdvertisedAddress ?? Environment.GetEnvironmentVariable("POD_IP") ?? "127.0.0.1";
+                silo.ConfigureEndpoints(System.Net.IPAddress.Parse(advertised), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+                break;
+            default:
+                throw new InvalidOperationException(
+                    $"WorldCluster:Clustering:Kind is '{options.Clustering.Kind}'; use 'localhost', or 'azure-table' with WorldCluster:Clustering:ConnectionString");
+        }
+        // Failure detection can be tuned (tests shorten it): WorldCluster:Membership binds Orleans' ClusterMembershipOptions.
+        silo.Configure<ClusterMembershipOptions>(membership);
     }
 }

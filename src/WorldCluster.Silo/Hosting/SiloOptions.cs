@@ -29,6 +29,22 @@ public sealed class SiloOptions
 
     /// <summary>Where worlds are stored.</summary>
     public StoreOptions Store { get; set; } = new();
+
+    /// <summary>How silos find each other.</summary>
+    public ClusteringOptions Clustering { get; set; } = new();
+
+    /// <summary>The address other silos and clients reach this silo at (with <c>azure-table</c> clustering); <c>POD_IP</c> on Kubernetes.</summary>
+    public string? AdvertisedAddress { get; set; }
+}
+
+/// <summary>How a silo joins its cluster (section <c>WorldCluster:Clustering</c>).</summary>
+public sealed class ClusteringOptions
+{
+    /// <summary><c>localhost</c> (one machine; the embedded default) or <c>azure-table</c> (Azure Table Storage membership).</summary>
+    public string Kind { get; set; } = "localhost";
+
+    /// <summary>Azure Storage connection string for <c>azure-table</c> (the same account can hold the worlds).</summary>
+    public string? ConnectionString { get; set; }
 }
 
 /// <summary>Which world store a silo uses (section <c>WorldCluster:Store</c>).</summary>

@@ -16,6 +16,9 @@ public sealed class SiloProcess : IAsyncDisposable
         Http = new HttpClient { BaseAddress = http, Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    /// <summary>The Orleans silo port (part of the silo's address, e.g. <c>S127.0.0.1:PORT:…</c>).</summary>
+    public int SiloPort { get; private init; }
+
     /// <summary>A client of the process's HTTP API.</summary>
     public HttpClient Http { get; }
 
@@ -26,6 +29,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public static async Task<SiloProcess> StartAsync(string dataRoot, IEnumerable<string> extraArgs, TimeSpan deadline)
     {
         var port = FreePort.Next();
+        var siloPort = FreePort.Next();
         var dll = Path.Combine(RepoRoot(), "artifacts", "bin", "WorldCluster.Silo", Configuration(), "WorldCluster.Silo.dll");
         if (!File.Exists(dll))
         {
@@ -41,14 +45,14 @@ public sealed class SiloProcess : IAsyncDisposable
         foreach (var arg in new[]
         {
             dll, "--urls", $"http://127.0.0.1:{port}", "--data", dataRoot,
-            "--WorldCluster:SiloPort", FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            "--WorldCluster:SiloPort", siloPort.ToString(CultureInfo.InvariantCulture),
             "--WorldCluster:GatewayPort", FreePort.Next().ToString(CultureInfo.InvariantCulture),
         }.Concat(extraArgs))
         {
             info.ArgumentList.Add(arg);
         }
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-        var silo = new SiloProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        var silo = new SiloProcess(process, new Uri($"http://127.0.0.1:{port}")) { SiloPort = siloPort };
         process.OutputDataReceived += (_, e) => silo._output.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo._output.Append(e.Data);
         process.BeginOutputReadLine();
