@@ -88,6 +88,11 @@ public static class SessionEndpoint
             subscription.Dispose();
             return Problems.From(e, id);
         }
+        catch
+        {
+            subscription.Dispose();
+            throw;
+        }
 
         var logger = loggers.CreateLogger("WorldCluster.Sessions");
         try
