@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using WorldCluster.Cli.Bench;
 using WorldCluster.Cli.Commands;
+using WorldCluster.Cli.Training;
 
 namespace WorldCluster.Cli;
 
@@ -18,6 +19,7 @@ public static class WorldClusterCli
         }
         root.Add(WatchCommand.Create(console));
         root.Add(BenchCommand.Create(console));
+        root.Add(TrainCommand.Create(console));
         return root;
     }
 }
