@@ -14,4 +14,6 @@ public enum WorldErrorKind
     Unprocessable = 3,
     /// <summary>The silo is overloaded and cannot take the step now (503).</summary>
     Unavailable = 4,
+    /// <summary>The model failed this step (e.g. it produced NaN); the world keeps its state (500).</summary>
+    ModelFailed = 5,
 }

@@ -166,7 +166,17 @@ public sealed class StepBatcher : IDisposable
                 _metrics.BatchSize.WithLabels(Manifest.Name).Observe(count);
                 for (var i = 0; i < slice.Length; i++)
                 {
-                    slice[i].Completion.TrySetResult(results[i]);
+                    if (results[i].Failure is { } failure)
+                    {
+                        // Only this world's output is unusable: its neighbours in the batch go on.
+                        _logger.LogError("Model {Model} failed one world of a batch: {Reason}", Manifest.Id, failure);
+                        _metrics.StepFailures.WithLabels(Manifest.Name).Inc();
+                        slice[i].Completion.TrySetException(new ModelStepException($"model '{Manifest.Id}' failed the step: {failure}; the world keeps its state"));
+                    }
+                    else
+                    {
+                        slice[i].Completion.TrySetResult(results[i].Result!);
+                    }
                 }
             }
             catch (Exception e)
@@ -181,7 +191,7 @@ public sealed class StepBatcher : IDisposable
         }
     }
 
-    private ModelStepResult[] RunInit(Pending[] items, int size)
+    private Row[] RunInit(Pending[] items, int size)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -197,7 +207,7 @@ public sealed class StepBatcher : IDisposable
         return Collect(stored, output.Frames, items.Length);
     }
 
-    private ModelStepResult[] RunStep(Pending[] items, int size)
+    private Row[] RunStep(Pending[] items, int size)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -230,17 +240,41 @@ public sealed class StepBatcher : IDisposable
             ? SceneMemoryTable.Write(memory, table, write)
             : throw new InvalidOperationException($"model {Manifest.Id} declares scene memory but returned no memory write");
 
-    private ModelStepResult[] Collect(IReadOnlyList<Tensor> stored, Tensor frames, int count)
+    private Row[] Collect(IReadOnlyList<Tensor> stored, Tensor frames, int count)
     {
         var states = WorldStateBatch.Unstack(Manifest.StoredState, stored, count);
         var images = WorldStateBatch.UnstackFrames(frames, Manifest.Observation, count);
-        var results = new ModelStepResult[count];
+        var failures = NonFiniteRows(stored, count);
+        var results = new Row[count];
         for (var i = 0; i < count; i++)
         {
-            results[i] = new ModelStepResult(states[i], images[i]);
+            results[i] = failures[i] is { } failure ? new Row(null, failure) : new Row(new ModelStepResult(states[i], images[i]), null);
         }
         return results;
     }
+
+    // A NaN or an infinity in a world's float state would poison every later tick of that world: refuse that row.
+    private string?[] NonFiniteRows(IReadOnlyList<Tensor> stored, int count)
+    {
+        var failures = new string?[count];
+        var specs = Manifest.StoredState;
+        for (var i = 0; i < specs.Count; i++)
+        {
+            if (!stored[i].is_floating_point())
+            {
+                continue;
+            }
+            using var finite = stored[i].narrow(0, 0, count).isfinite().reshape(count, -1).all(1).cpu();
+            var rows = finite.data<bool>().ToArray();
+            for (var w = 0; w < count; w++)
+            {
+                failures[w] ??= rows[w] ? null : $"its output '{specs[i].Name}' holds NaN or infinite values";
+            }
+        }
+        return failures;
+    }
+
+    private readonly record struct Row(ModelStepResult? Result, string? Failure);
 
     private sealed record Pending(WorldState? State, IReadOnlyList<int>? Actions, WorldSeed Seed, long EnqueuedAt)
     {

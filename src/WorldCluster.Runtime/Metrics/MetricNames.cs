@@ -47,4 +47,7 @@ public static class MetricNames
 
     /// <summary>How late real-time ticks start against their schedule (histogram; label model).</summary>
     public const string TickLatenessSeconds = "worldcluster_tick_lateness_seconds";
+
+    /// <summary>Gauge: model packages this silo found but could not load (see <c>GET /api/models</c>'s <c>failed</c>).</summary>
+    public const string ModelLoadFailures = "worldcluster_model_load_failures";
 }

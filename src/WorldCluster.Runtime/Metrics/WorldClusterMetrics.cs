@@ -35,6 +35,7 @@ public sealed class WorldClusterMetrics
         TickLateness = factory.CreateHistogram(MetricNames.TickLatenessSeconds, "How late real-time ticks start against their schedule.",
             ["model"], new HistogramConfiguration { Buckets = SecondsBuckets });
         TicksSkipped = factory.CreateCounter(MetricNames.TicksSkippedTotal, "Real-time ticks skipped at a saturated batcher.", ["model"]);
+        ModelLoadFailures = factory.CreateGauge(MetricNames.ModelLoadFailures, "Model packages found but not loaded.");
     }
 
     /// <summary>Seconds per batched model call.</summary>
@@ -81,4 +82,7 @@ public sealed class WorldClusterMetrics
 
     /// <summary>Real-time tick lateness.</summary>
     public Histogram TickLateness { get; }
+
+    /// <summary>Model packages that failed to load.</summary>
+    public Gauge ModelLoadFailures { get; }
 }

@@ -36,9 +36,22 @@ public sealed class ModelAwarePlacementDirector(
     private bool HostsWorlds(SiloAddress silo) =>
         Role(silo) is var role && role != SiloRole.Gateway;
 
-    private bool Serves(SiloAddress silo, string model) =>
-        metadata.GetSiloMetadata(silo).Metadata.TryGetValue(SiloRole.ModelsKey, out var models)
-        && models.Split(',').Contains(model, StringComparer.Ordinal);
+    private bool Serves(SiloAddress silo, string model)
+    {
+        if (!metadata.GetSiloMetadata(silo).Metadata.TryGetValue(SiloRole.ModelsKey, out var list))
+        {
+            return false;
+        }
+        var models = list.Split(',');
+        if (models.Contains(model, StringComparer.Ordinal))
+        {
+            return true;
+        }
+        // A silo that lists bare names only (no name@version) serves whatever version it has of them.
+        var (name, version) = Models.ModelReference.Parse(model);
+        return version is not null && models.Contains(name, StringComparer.Ordinal)
+            && !models.Any(m => m.StartsWith(name + "@", StringComparison.Ordinal));
+    }
 
     // Silos without WorldCluster metadata (none in a WorldCluster cluster) are treated as hosting everything.
     private string Role(SiloAddress silo) =>
@@ -53,7 +66,13 @@ public sealed class ModelAwarePlacementDirector(
         try
         {
             var head = await store.ReadHeadAsync(worldId);
-            return head is null ? null : WorldHeadCodec.Decode(worldId, head.Content).Model;
+            if (head is null)
+            {
+                return null;
+            }
+            // A stored world needs the exact version it was created with.
+            var decoded = WorldHeadCodec.Decode(worldId, head.Content);
+            return $"{decoded.Model}@{decoded.ModelVersion}";
         }
         catch (Exception e) when (e is CorruptWorldDataException or IOException or TimeoutException)
         {

@@ -157,7 +157,7 @@ public sealed class WorldGrain(
         {
             throw new WorldRequestException(WorldErrorKind.Unprocessable, e.Message);
         }
-        if (!batchers.TryGet(world.Model, out var batcher) || batcher.Manifest.Version != world.ModelVersion)
+        if (!batchers.TryGet($"{world.Model}@{world.ModelVersion}", out var batcher))
         {
             throw new WorldRequestException(WorldErrorKind.Unprocessable, $"model {world.Model}@{world.ModelVersion} is not served here");
         }
@@ -296,7 +296,7 @@ public sealed class WorldGrain(
                 $"world '{WorldKey}' can be forked at ticks {_head!.OldestReachableTick}..{world.Tick}, not at {tick}");
         }
         var hash = await SnapshotHashAt(tick);
-        RequestContext.Set(ModelAwarePlacement.ModelKey, world.Model);
+        RequestContext.Set(ModelAwarePlacement.ModelKey, $"{world.Model}@{world.ModelVersion}");
         return await GrainFactory.GetGrain<IWorldGrain>(request.NewWorldId).CreateForkAsync(new ForkOrigin(WorldKey, tick, hash), _head.TickHz);
     }
 
@@ -385,9 +385,9 @@ public sealed class WorldGrain(
         {
             await Advance(_sessions.TakeActions());
         }
-        catch (WorldRequestException e) when (e.Kind is WorldErrorKind.Unavailable)
+        catch (WorldRequestException e) when (e.Kind is WorldErrorKind.Unavailable or WorldErrorKind.ModelFailed)
         {
-            // The batcher or the store is saturated: this tick is skipped, the next one tries again.
+            // The batcher or the store is saturated, or the model failed this tick: it is skipped, the next one tries again.
             metrics.TicksSkipped.WithLabels(_world.Model).Inc();
             logger.LogWarning("World {WorldId}: tick skipped: {Reason}", WorldKey, e.Message);
         }
@@ -473,7 +473,7 @@ public sealed class WorldGrain(
     private async Task Recover(StoredHead stored, CancellationToken cancellationToken)
     {
         var head = WorldHeadCodec.Decode(WorldKey, stored.Content);
-        if (!batchers.TryGet(head.Model, out var batcher) || batcher.Manifest.Version != head.ModelVersion)
+        if (!batchers.TryGet($"{head.Model}@{head.ModelVersion}", out var batcher))
         {
             throw new CorruptWorldDataException(WorldKey, $"it needs model {head.Model}@{head.ModelVersion}, which this silo does not serve");
         }
@@ -720,6 +720,10 @@ public sealed class WorldGrain(
         catch (StepQueueFullException e)
         {
             throw new WorldRequestException(WorldErrorKind.Unavailable, e.Message);
+        }
+        catch (ModelStepException e)
+        {
+            throw new WorldRequestException(WorldErrorKind.ModelFailed, e.Message);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using WorldCluster.Abstractions;
 using WorldCluster.Models.Frames;
 using WorldCluster.Runtime.Models;
+using WorldCluster.Runtime.Models.Packages;
 using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Storage;
 
@@ -16,6 +17,8 @@ public static class WorldEndpoints
         var api = routes.MapGroup("/api").RequireRateLimiting(Hosting.GatewayHostingExtensions.ApiRateLimitPolicy);
         api.MapGet("/models", (ModelCatalog catalog) => Results.Ok(catalog.All.Select(m => ModelDescription.From(m.Manifest))))
             .WithSummary("The models this silo serves").Produces<ModelDescription[]>();
+        api.MapGet("/models/failed", (ModelLoadReport report) => Results.Ok(report.Failures))
+            .WithSummary("Model packages this silo found but could not load, with the reason").Produces<ModelLoadFailure[]>();
 
         var worlds = api.MapGroup("/worlds").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         worlds.MapPost("/", CreateWorld).WithSummary("Create a world")

@@ -1,15 +1,17 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using WorldCluster.Runtime.Models;
+using WorldCluster.Runtime.Models.Packages;
 using WorldCluster.Runtime.Placement;
 using WorldCluster.Silo.Hosting;
 
 namespace WorldCluster.Silo.Health;
 
-/// <summary>Ready once this silo is an active cluster member and serves at least one model.</summary>
+/// <summary>Ready once this silo is an active cluster member and serves at least one model (degraded, still ready, when a package failed).</summary>
 public sealed class SiloReadyHealthCheck(
     IClusterMembershipService membership,
     ILocalSiloDetails silo,
     ModelCatalog models,
+    ModelLoadReport loaded,
     SiloOptions options) : IHealthCheck
 {
     /// <inheritdoc />
@@ -25,8 +27,17 @@ public sealed class SiloReadyHealthCheck(
         {
             return Task.FromResult(HealthCheckResult.Healthy("active; gateway (hosts no worlds)"));
         }
-        return Task.FromResult(served.Count == 0
-            ? HealthCheckResult.Unhealthy("no models loaded")
-            : HealthCheckResult.Healthy($"active; models: {string.Join(", ", served.Select(m => m.Manifest.Id))}"));
+        if (served.Count == 0)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("no models loaded"));
+        }
+        var description = $"active; models: {string.Join(", ", served.Select(m => m.Manifest.Id))}";
+        if (loaded.Failures.Count == 0)
+        {
+            return Task.FromResult(HealthCheckResult.Healthy(description));
+        }
+        // Still ready (it serves its other models), but an operator should see the broken package.
+        var failed = loaded.Failures.ToDictionary(f => f.Package, f => (object)f.Error, StringComparer.Ordinal);
+        return Task.FromResult(HealthCheckResult.Degraded($"{description}; {failed.Count} failed to load (GET /api/models/failed)", data: failed));
     }
 }

@@ -1,6 +1,6 @@
 using Orleans.Configuration;
-using WorldCluster.Models.Reference;
 using WorldCluster.Runtime.Hosting;
+using WorldCluster.Runtime.Models.Packages;
 using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Worlds;
 
@@ -9,7 +9,7 @@ namespace WorldCluster.Silo.Hosting;
 /// <summary>Wires the Orleans silo with WorldCluster's runtime, models and store.</summary>
 public static class SiloHostingExtensions
 {
-    /// <summary>Adds a localhost-clustered silo serving the built-in models and keeping worlds in the data folder.</summary>
+    /// <summary>Adds a silo serving the built-in models and the model packages it finds, keeping worlds in the data folder.</summary>
     public static WebApplicationBuilder AddWorldClusterSilo(this WebApplicationBuilder builder)
     {
         var options = new SiloOptions();
@@ -24,17 +24,23 @@ public static class SiloHostingExtensions
 
         TorchSharp.torch.set_num_threads(options.TorchThreads > 0 ? options.TorchThreads : Environment.ProcessorCount);
 
+        // A gateway-only silo hosts no worlds, so it loads no models.
+        IReadOnlyList<string> served = [];
+        if (options.Role == SiloRole.Gateway)
+        {
+            builder.Services.AddSingleton(new ModelLoadReport([], []));
+        }
+        else
+        {
+            served = builder.AddWorldClusterModels(dataRoot, ModelArchitectureRegistry.Create());
+        }
         builder.UseOrleans(silo =>
         {
             UseClustering(silo, options, builder.Configuration.GetSection("WorldCluster:Membership"));
             silo.Configure<GrainCollectionOptions>(o => o.ClassSpecificCollectionAge[typeof(WorldGrain).FullName!] = worlds.IdleTimeout);
-            silo.UseWorldClusterRole(options.Role, [ReferenceWorld.ReferenceManifest.Name]);
+            silo.UseWorldClusterRole(options.Role, served);
         });
         builder.Services.AddWorldClusterRuntime();
-        if (options.Role != SiloRole.Gateway)
-        {
-            builder.Services.AddWorldClusterModel<ReferenceWorld>();
-        }
         switch (options.Store.Kind)
         {
             case "files":
