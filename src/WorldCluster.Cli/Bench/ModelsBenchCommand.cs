@@ -126,12 +126,12 @@ internal static class ModelsBenchCommand
                 await host.DisposeAsync();
                 host = null;
                 using var http = CliOptions.CreateHttp(new Uri(remote));
-                await ServeAsync(new HttpWorldDriver(new WorldClusterClient(http)), http, settings, progress, pending, ct);
+                await ServeAsync(new HttpWorldDriver(new WorldClusterClient(http)), http, settings, progress, pending, remeasure: false, ct);
             }
             else
             {
                 using var http = CliOptions.CreateHttp(host.Url);
-                await ServeAsync(new GrainWorldDriver(host.Services.GetRequiredService<IGrainFactory>()), http, settings, progress, pending, ct);
+                await ServeAsync(new GrainWorldDriver(host.Services.GetRequiredService<IGrainFactory>()), http, settings, progress, pending, remeasure: true, ct);
             }
         }
         finally
@@ -161,7 +161,7 @@ internal static class ModelsBenchCommand
     }
 
     private static async Task ServeAsync(IWorldDriver driver, HttpClient http, ModelsSettings settings, ProgressContext progress,
-        List<(IWorldModel Model, List<LimitPoint> Limit, List<ServedPoint> Served, RealtimeResult Realtime)> pending, CancellationToken ct)
+        List<(IWorldModel Model, List<LimitPoint> Limit, List<ServedPoint> Served, RealtimeResult Realtime)> pending, bool remeasure, CancellationToken ct)
     {
         var served = new ServedBenchmark(driver, http, progress);
         var realtime = new RealtimeBenchmark(new WorldClusterClient(http), http, progress);
@@ -170,8 +170,16 @@ internal static class ModelsBenchCommand
             var manifest = pending[i].Model.Manifest;
             foreach (var worlds in settings.Worlds)
             {
+                var index = pending[i].Limit.FindIndex(l => l.BatchSize == worlds);
+                if (remeasure && index >= 0)
+                {
+                    // (a) again right before (b) at the same size: on a shared machine the load drifts, and a ratio should
+                    // compare two figures taken under the same conditions. No world exists between served measurements.
+                    var model = pending[i].Model;
+                    pending[i].Limit[index] = await Task.Run(() => ModelLimitBenchmark.Measure(model, worlds, TimeSpan.FromSeconds(settings.Seconds)), ct);
+                }
                 var m = await served.MeasureAsync(manifest.Name, manifest.ActionSpace.N, worlds, settings.Seconds, $"(b) {manifest.Name} served", ct);
-                var limit = pending[i].Limit.FirstOrDefault(l => l.BatchSize == worlds);
+                var limit = index >= 0 ? pending[i].Limit[index] : null;
                 pending[i].Served.Add(m with { Efficiency = limit is null ? 0 : Math.Round(m.StepsPerSecond / limit.StepsPerSecond, 3) });
             }
             var result = await realtime.MeasureAsync(manifest.Name, manifest.ActionSpace.N, settings.RealtimeWorlds,
