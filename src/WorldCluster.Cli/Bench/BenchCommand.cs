@@ -14,7 +14,7 @@ internal static class BenchCommand
 
     /// <summary>Builds the verb and its benchmarks.</summary>
     public static Command Create(IAnsiConsole console) =>
-        new("bench", "Benchmarks a WorldCluster and reports ratios measured in one run") { Fanout(console) };
+        new("bench", "Benchmarks a WorldCluster and reports ratios measured in one run") { Fanout(console), ModelsBenchCommand.Create(console), ScaleBenchCommand.Create(console) };
 
     private static Command Fanout(IAnsiConsole console)
     {

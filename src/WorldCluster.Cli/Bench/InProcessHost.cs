@@ -11,21 +11,34 @@ internal sealed class InProcessHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly string _data;
+    private readonly bool _ownsData;
 
-    private InProcessHost(WebApplication app, string data, Uri url)
+    private InProcessHost(WebApplication app, string data, bool ownsData, Uri url)
     {
         _app = app;
         _data = data;
+        _ownsData = ownsData;
         Url = url;
     }
 
     /// <summary>The host's HTTP address.</summary>
     public Uri Url { get; }
 
-    /// <summary>Builds and starts the host.</summary>
-    public static async Task<InProcessHost> StartAsync(CancellationToken cancellationToken)
+    /// <summary>The host's services (its grain factory, model catalog and batchers).</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>The host's data folder.</summary>
+    public string Data => _data;
+
+    /// <summary>Builds and starts a host with a fresh temp data folder (deleted on dispose) and extra configuration arguments.</summary>
+    public static Task<InProcessHost> StartAsync(CancellationToken cancellationToken, params string[] settings) =>
+        StartAsync(null, settings, cancellationToken);
+
+    /// <summary>Builds and starts a host on <paramref name="data"/> (kept on dispose), or on a fresh temp folder when null.</summary>
+    public static async Task<InProcessHost> StartAsync(string? data, IReadOnlyList<string> settings, CancellationToken cancellationToken)
     {
-        var data = Directory.CreateTempSubdirectory("worldcluster-bench-").FullName;
+        var ownsData = data is null;
+        data ??= Directory.CreateTempSubdirectory("worldcluster-bench-").FullName;
         var url = new Uri($"http://127.0.0.1:{FreePort()}");
         var app = WorldClusterApp.Build(
         [
@@ -34,6 +47,9 @@ internal sealed class InProcessHost : IAsyncDisposable
             "--WorldCluster:SiloPort", FreePort().ToString(CultureInfo.InvariantCulture),
             "--WorldCluster:GatewayPort", FreePort().ToString(CultureInfo.InvariantCulture),
             "--Logging:LogLevel:Default", "Warning",
+            // Sessions a benchmark closes leave frames in flight to their observers; Orleans logs each one it drops.
+            "--Logging:LogLevel:Orleans.Runtime.HostedClient", "Critical",
+            .. settings,
         ]);
         try
         {
@@ -42,10 +58,13 @@ internal sealed class InProcessHost : IAsyncDisposable
         catch
         {
             await app.DisposeAsync();
-            Directory.Delete(data, recursive: true);
+            if (ownsData)
+            {
+                Directory.Delete(data, recursive: true);
+            }
             throw;
         }
-        return new InProcessHost(app, data, url);
+        return new InProcessHost(app, data, ownsData, url);
     }
 
     /// <inheritdoc />
@@ -53,7 +72,10 @@ internal sealed class InProcessHost : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
+        if (_ownsData)
+        {
+            Directory.Delete(_data, recursive: true);
+        }
     }
 
     private static int FreePort()

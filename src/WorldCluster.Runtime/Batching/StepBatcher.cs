@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using TorchSharp;
 using WorldCluster.Models.Contract;
 using WorldCluster.Runtime.Memory;
 using WorldCluster.Runtime.Metrics;
@@ -22,7 +23,9 @@ public sealed class StepBatcher : IDisposable
     private readonly Channel<Pending> _queue;
     private readonly Thread _thread;
     private readonly int _maxBatch;
+    private readonly Device _device;
     private int _queued;
+    private int _previousBatch;
 
     /// <summary>Creates a batcher for <paramref name="model"/>; call <see cref="Start"/> to begin serving.</summary>
     public StepBatcher(IWorldModel model, StepBatcherOptions options, TimeProvider time, WorldClusterMetrics metrics, ILogger logger)
@@ -34,6 +37,7 @@ public sealed class StepBatcher : IDisposable
         _metrics = metrics;
         _logger = logger;
         _maxBatch = options.MaxBatchSize;
+        _device = ResolveDevice(options.Device);
         _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.QueueCapacity)
         {
             SingleReader = true,
@@ -44,6 +48,9 @@ public sealed class StepBatcher : IDisposable
 
     /// <summary>The model this batcher serves.</summary>
     public ModelManifest Manifest => _model.Manifest;
+
+    /// <summary>The device batches run on.</summary>
+    public string Device => _device.ToString();
 
     /// <summary>Requests waiting for a batch.</summary>
     public int QueueDepth => Volatile.Read(ref _queued);
@@ -99,6 +106,7 @@ public sealed class StepBatcher : IDisposable
                 continue;
             }
             Interlocked.Add(ref _queued, -batch.Count);
+            _previousBatch = batch.Count;
             var now = _time.GetTimestamp();
             foreach (var item in batch)
             {
@@ -109,11 +117,13 @@ public sealed class StepBatcher : IDisposable
         }
     }
 
-    // Takes what is queued, then waits up to the max queue delay for more, until the batch is full.
+    // Takes what is queued, then waits up to the max queue delay for more, until the batch is full (or, by default, as
+    // large as the previous one: the worlds that were stepping are back).
     private void Collect(List<Pending> batch)
     {
         var deadline = _time.GetTimestamp();
         var delay = _options.MaxQueueDelay;
+        var enough = _options.StopAtPreviousBatchSize && _previousBatch > 0 ? Math.Min(_previousBatch, _maxBatch) : _maxBatch;
         while (batch.Count < _maxBatch)
         {
             if (_queue.Reader.TryRead(out var item))
@@ -122,7 +132,7 @@ public sealed class StepBatcher : IDisposable
                 continue;
             }
             var remaining = delay - _time.GetElapsedTime(deadline);
-            if (batch.Count == 0 || remaining <= TimeSpan.Zero)
+            if (batch.Count == 0 || batch.Count >= enough || remaining <= TimeSpan.Zero)
             {
                 return;
             }
@@ -197,14 +207,16 @@ public sealed class StepBatcher : IDisposable
         using var noGrad = no_grad();
         // Pad with copies of the last seed so init runs at a bucket size too.
         var seeds = Enumerable.Range(0, size).Select(i => items[Math.Min(i, items.Length - 1)].Seed).ToArray();
+        var started = Stopwatch.GetTimestamp();
         var output = _model.Init(seeds);
+        var forward = ForwardSeconds(started);
         var stored = output.State;
         if (Manifest.Memory is { } memory)
         {
             var table = SceneMemoryTable.Empty(memory, size, output.Frames.device);
             stored = [.. stored, .. Remember(memory, table, output)];
         }
-        return Collect(stored, output.Frames, items.Length);
+        return Collect(stored, output.Frames, items.Length, forward);
     }
 
     private Row[] RunStep(Pending[] items, int size)
@@ -212,7 +224,7 @@ public sealed class StepBatcher : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var specs = Manifest.StoredState;
-        var stored = WorldStateBatch.Stack(specs, [.. items.Select(p => p.State!)], size);
+        var stored = WorldStateBatch.Stack(specs, [.. items.Select(p => p.State!)], size, _device);
         var players = Manifest.MaxPlayers;
         var actions = new long[size * players];
         for (var w = 0; w < items.Length; w++)
@@ -223,16 +235,18 @@ public sealed class StepBatcher : IDisposable
                 actions[(w * players) + p] = a[p];
             }
         }
-        var actionTensor = tensor(actions, [size, players], ScalarType.Int64);
+        var actionTensor = tensor(actions, [size, players], ScalarType.Int64, _device);
         var modelState = stored.Take(Manifest.State.Count).ToArray();
+        var started = Stopwatch.GetTimestamp();
         if (Manifest.Memory is not { } memory)
         {
             var plain = _model.Step(modelState, actionTensor);
-            return Collect(plain.State, plain.Frames, items.Length);
+            return Collect(plain.State, plain.Frames, items.Length, ForwardSeconds(started));
         }
         var table = stored.Skip(Manifest.State.Count).ToArray();
         var output = _model.Step(modelState, actionTensor, new SceneMemory(table[0], table[1]));
-        return Collect([.. output.State, .. Remember(memory, table, output)], output.Frames, items.Length);
+        var forward = ForwardSeconds(started);
+        return Collect([.. output.State, .. Remember(memory, table, output)], output.Frames, items.Length, forward);
     }
 
     private Tensor[] Remember(MemorySpec memory, Tensor[] table, StepOutput output) =>
@@ -240,7 +254,28 @@ public sealed class StepBatcher : IDisposable
             ? SceneMemoryTable.Write(memory, table, write)
             : throw new InvalidOperationException($"model {Manifest.Id} declares scene memory but returned no memory write");
 
-    private Row[] Collect(IReadOnlyList<Tensor> stored, Tensor frames, int count)
+    // The model call alone; on a GPU its kernels run asynchronously, so wait for them before reading the clock.
+    private double ForwardSeconds(long started)
+    {
+        if (_device.type == DeviceType.CUDA)
+        {
+            cuda.synchronize(_device);
+        }
+        return Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    private static Device ResolveDevice(string name)
+    {
+        var device = new Device(name);
+        if (device.type == DeviceType.CUDA && !cuda.is_available())
+        {
+            throw new InvalidOperationException(
+                $"WorldCluster:Batching:Device is '{name}' but no CUDA device is available to TorchSharp (is a TorchSharp-cuda package referenced? see docs/batching.md)");
+        }
+        return device;
+    }
+
+    private Row[] Collect(IReadOnlyList<Tensor> stored, Tensor frames, int count, double forwardSeconds)
     {
         var states = WorldStateBatch.Unstack(Manifest.StoredState, stored, count);
         var images = WorldStateBatch.UnstackFrames(frames, Manifest.Observation, count);
@@ -248,7 +283,7 @@ public sealed class StepBatcher : IDisposable
         var results = new Row[count];
         for (var i = 0; i < count; i++)
         {
-            results[i] = failures[i] is { } failure ? new Row(null, failure) : new Row(new ModelStepResult(states[i], images[i]), null);
+            results[i] = failures[i] is { } failure ? new Row(null, failure) : new Row(new ModelStepResult(states[i], images[i], forwardSeconds), null);
         }
         return results;
     }

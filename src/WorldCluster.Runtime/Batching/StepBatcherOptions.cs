@@ -1,7 +1,9 @@
+using System.Text.RegularExpressions;
+
 namespace WorldCluster.Runtime.Batching;
 
-/// <summary>How a silo's step batchers form batches.</summary>
-public sealed class StepBatcherOptions
+/// <summary>How a silo's step batchers form batches, and on which device they run.</summary>
+public sealed partial class StepBatcherOptions
 {
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "WorldCluster:Batching";
@@ -12,8 +14,17 @@ public sealed class StepBatcherOptions
     /// <summary>Longest a step waits for company before its batch runs anyway.</summary>
     public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>
+    /// Stop waiting for company once a batch is as large as the previous one (continuous batching): worlds that step in a
+    /// loop come back as a group, and waiting past that only adds the delay to every step. Off: always wait the full delay.
+    /// </summary>
+    public bool StopAtPreviousBatchSize { get; set; } = true;
+
     /// <summary>Steps that may wait per model; past this, callers get <see cref="StepQueueFullException"/>.</summary>
     public int QueueCapacity { get; set; } = 4096;
+
+    /// <summary>Where batches run: <c>cpu</c> (default), <c>cuda</c> or <c>cuda:N</c> (needs a TorchSharp CUDA package).</summary>
+    public string Device { get; set; } = "cpu";
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for settings the batcher cannot run with.</summary>
     public void Validate()
@@ -21,5 +32,12 @@ public sealed class StepBatcherOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchSize, 1, nameof(MaxBatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, nameof(QueueCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueueDelay, TimeSpan.Zero, nameof(MaxQueueDelay));
+        if (Device is null || !DevicePattern().IsMatch(Device))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Device), Device, "Device must be 'cpu', 'cuda' or 'cuda:N'");
+        }
     }
+
+    [GeneratedRegex("^(cpu|cuda(:[0-9]{1,2})?)$")]
+    private static partial Regex DevicePattern();
 }

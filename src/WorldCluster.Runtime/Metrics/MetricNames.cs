@@ -50,4 +50,16 @@ public static class MetricNames
 
     /// <summary>Gauge: model packages this silo found but could not load (see <c>GET /api/models</c>'s <c>failed</c>).</summary>
     public const string ModelLoadFailures = "worldcluster_model_load_failures";
+
+    /// <summary>Seconds from a real-time tick's due time to its frame handed to subscribers (histogram; label model).</summary>
+    public const string TickSeconds = "worldcluster_tick_seconds";
+
+    /// <summary>Seconds of a real-time tick spent in the model call of its batch (histogram; label model).</summary>
+    public const string TickForwardSeconds = "worldcluster_tick_forward_seconds";
+
+    /// <summary>Seconds of a real-time tick not spent in the model call: queueing, copies, journal, fan-out (histogram; label model).</summary>
+    public const string TickOverheadSeconds = "worldcluster_tick_overhead_seconds";
+
+    /// <summary>Real-time ticks whose frame was handed out after the next tick was due (counter; label model).</summary>
+    public const string TicksLateTotal = "worldcluster_ticks_late_total";
 }

@@ -343,11 +343,12 @@ public sealed class WorldGrain(
 
     // ---- the tick path ----
 
-    private async Task<FrameUpdate> Advance(int[] actions)
+    private async Task<FrameUpdate> Advance(int[] actions, Action<double>? forwardSeconds = null)
     {
         var world = _world!;
         var batcher = RequireBatcher();
         var next = await RunModel(() => batcher.StepAsync(world.State, actions));
+        forwardSeconds?.Invoke(next.ForwardSeconds);
         var stepped = world with { Tick = world.Tick + 1, State = next.State, Frame = next.Frame };
         var digest = Digest(stepped);
         // A model that cannot be replayed bit for bit journals its state, so recovery never recomputes it.
@@ -379,11 +380,14 @@ public sealed class WorldGrain(
             StopTimer();
             return;
         }
-        var lateness = time.GetElapsedTime(_nextTickAt);
-        metrics.TickLateness.WithLabels(_world.Model).Observe(Math.Max(0, lateness.TotalSeconds));
+        var model = _world.Model;
+        var due = _nextTickAt;
+        metrics.TickLateness.WithLabels(model).Observe(Math.Max(0, time.GetElapsedTime(due).TotalSeconds));
         try
         {
-            await Advance(_sessions.TakeActions());
+            var forward = 0.0;
+            await Advance(_sessions.TakeActions(), s => forward = s);
+            ObserveTick(model, time.GetElapsedTime(due), forward);
         }
         catch (WorldRequestException e) when (e.Kind is WorldErrorKind.Unavailable or WorldErrorKind.ModelFailed)
         {
@@ -392,6 +396,19 @@ public sealed class WorldGrain(
             logger.LogWarning("World {WorldId}: tick skipped: {Reason}", WorldKey, e.Message);
         }
         ScheduleNextTick();
+    }
+
+    // What a real-time tick cost from its due time to its frame handed out, and how much of it was the model.
+    private void ObserveTick(string model, TimeSpan elapsed, double forwardSeconds)
+    {
+        var seconds = Math.Max(0, elapsed.TotalSeconds);
+        metrics.TickSeconds.WithLabels(model).Observe(seconds);
+        metrics.TickForwardSeconds.WithLabels(model).Observe(forwardSeconds);
+        metrics.TickOverheadSeconds.WithLabels(model).Observe(Math.Max(0, seconds - forwardSeconds));
+        if (elapsed > _tickPeriod)
+        {
+            metrics.TicksLate.WithLabels(model).Inc();
+        }
     }
 
     private void StartTimerIfPlayers()

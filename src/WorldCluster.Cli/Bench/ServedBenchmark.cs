@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Spectre.Console;
+
+namespace WorldCluster.Cli.Bench;
+
+/// <summary>(b) and (c): N on-demand worlds, each stepped again as soon as its previous step returns, through the cluster.</summary>
+internal sealed class ServedBenchmark(IWorldDriver driver, HttpClient metricsHttp, ProgressContext progress)
+{
+    /// <summary>Creates <paramref name="worlds"/> worlds, steps them for <paramref name="seconds"/> after a warm-up, and deletes them.</summary>
+    public async Task<ServedPoint> MeasureAsync(
+        string model, int actionCount, int worlds, double seconds, string label, CancellationToken cancellationToken)
+    {
+        var task = progress.AddTask($"{label}: {worlds} worlds", maxValue: 1 + seconds);
+        var ids = new string[worlds];
+        using (var creating = new SemaphoreSlim(16))
+        {
+            await Task.WhenAll(Enumerable.Range(0, worlds).Select(async i =>
+            {
+                await creating.WaitAsync(cancellationToken);
+                try
+                {
+                    ids[i] = await driver.CreateAsync(model, i + 1, 1, cancellationToken);
+                }
+                finally
+                {
+                    creating.Release();
+                }
+            }));
+        }
+        task.Value = 0.5;
+
+        long steps = 0;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var loops = ids.Select((id, i) => Task.Run(async () =>
+        {
+            var actions = new int[1];
+            for (var n = i; !stop.IsCancellationRequested; n++)
+            {
+                actions[0] = n % actionCount;
+                await driver.StepAsync(id, actions, stop.Token);
+                Interlocked.Increment(ref steps);
+            }
+        }, CancellationToken.None)).ToArray();
+        try
+        {
+            // Warm-up: every world has stepped and batches have reached their steady size.
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(1, seconds / 2)), cancellationToken);
+            task.Value = 1;
+            var before = await MetricsScrape.ReadAsync(metricsHttp, cancellationToken);
+            var startSteps = Interlocked.Read(ref steps);
+            var started = Stopwatch.GetTimestamp();
+            await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+            var done = Interlocked.Read(ref steps) - startSteps;
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var after = await MetricsScrape.ReadAsync(metricsHttp, cancellationToken);
+            task.Value = 1 + seconds;
+
+            HistogramReading Delta(string name, params (string, string)[] labels) => after.Histogram(name, labels).Since(before.Histogram(name, labels));
+            var batch = Delta("worldcluster_batch_size", ("model", model));
+            var call = Delta("worldcluster_step_seconds", ("model", model), ("phase", "step"));
+            var queue = Delta("worldcluster_batch_queue_delay_seconds", ("model", model));
+            var journal = Delta("worldcluster_journal_flush_seconds");
+            return new ServedPoint(worlds, done, Math.Round(done / elapsed, 1), Math.Round(batch.Mean, 2), Ms(call.Mean), Ms(queue.Mean), Ms(journal.Mean), 0);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            try
+            {
+                await Task.WhenAll(loops);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await Task.WhenAll(ids.Select(id => driver.DeleteAsync(id, CancellationToken.None)));
+        }
+    }
+
+    private static double Ms(double seconds) => Math.Round(seconds * 1000, 4);
+}
