@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # util-linux: flock(1) holds a world lock from another process in the store tests.
 # chromium: the web page's end-to-end test drives it with Playwright (tests/WorldCluster.Silo.Tests/Browser).
 # python3-yaml, python3-jsonschema: deploy/validate.sh checks the manifests and the chart.
-apt_packages=(python3 python3-yaml python3-jsonschema util-linux chromium)
+# python3-numpy: the Python client (src/clients/python) and its tests against a real silo.
+apt_packages=(python3 python3-yaml python3-jsonschema python3-numpy util-linux chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
