@@ -16,6 +16,14 @@ public interface IWorldGrain : IGrainWithStringKey
     [Alias("Step")]
     Task<StepResult> StepAsync(StepRequest request);
 
+    /// <summary>Steps like <see cref="StepAsync"/> and answers with what an agent observes after the tick (frame, scores, rewards).</summary>
+    [Alias("StepObserved")]
+    Task<WorldObservation> StepObservedAsync(StepRequest request);
+
+    /// <summary>What an agent observes at the current tick (rewards are zeros: nothing was stepped).</summary>
+    [Alias("Observe")]
+    Task<WorldObservation> ObserveAsync();
+
     /// <summary>The frame of the world's current tick.</summary>
     [Alias("GetFrame")]
     Task<WorldFrame> GetFrameAsync();

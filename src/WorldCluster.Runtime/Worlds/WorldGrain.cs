@@ -190,6 +190,22 @@ public sealed class WorldGrain(
     }
 
     /// <inheritdoc />
+    public async Task<WorldObservation> StepObservedAsync(StepRequest request)
+    {
+        var world = RequireWorld();
+        var before = PlayerScores.Read(world.State, world.Players);
+        await StepAsync(request);
+        return Observation(before);
+    }
+
+    /// <inheritdoc />
+    public Task<WorldObservation> ObserveAsync()
+    {
+        var world = RequireWorld();
+        return Task.FromResult(Observation(PlayerScores.Read(world.State, world.Players)));
+    }
+
+    /// <inheritdoc />
     public Task<WorldFrame> GetFrameAsync()
     {
         var world = RequireWorld();
@@ -779,6 +795,13 @@ public sealed class WorldGrain(
 
     private static WorldFrame Frame(WorldSnapshot world) =>
         new(world.Tick, world.FrameShape.Channels, world.FrameShape.Height, world.FrameShape.Width, world.Frame);
+
+    private WorldObservation Observation(int[]? scoresBefore)
+    {
+        var world = _world!;
+        var scores = PlayerScores.Read(world.State, world.Players);
+        return new WorldObservation(world.Tick, _digest!, world.Tick, Frame(world), scores, PlayerScores.Delta(scoresBefore, scores));
+    }
 
     private FrameUpdate CurrentUpdate() => new(WorldKey, _world!.Tick, _digest!, _world.Tick, Frame(_world), _lastActions);
 

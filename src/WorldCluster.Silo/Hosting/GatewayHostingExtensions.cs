@@ -70,6 +70,7 @@ public static class GatewayHostingExtensions
         app.UseRateLimiter();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
         app.MapWorldApi();
+        app.MapBatchStepApi();
         app.MapWorldSessions();
         return app;
     }

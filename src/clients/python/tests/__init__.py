@@ -1,0 +1,1 @@
+"""Tests of the worldcluster Python client against a running silo ($WORLDCLUSTER_URL)."""
