@@ -19,6 +19,9 @@ public static class LearnedWorldTrainer
     /// <summary>Weight of a cell whose token changes, against 1 for a cell that keeps it: changes are what the model must get right.</summary>
     private const float ChangeWeight = 10f;
 
+    /// <summary>Largest gradient norm an optimizer step applies.</summary>
+    private const double MaxGradientNorm = 5.0;
+
     /// <summary>Trains a network; reports progress through <paramref name="progress"/>.</summary>
     public static LearnedWorldNetwork Train(TrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -74,7 +77,8 @@ public static class LearnedWorldTrainer
         {
             return;
         }
-        using var optimizer = optim.Adam(parameters, options.LearningRate);
+        var trained = parameters.ToList();
+        using var optimizer = optim.Adam(trained, options.LearningRate);
         var smoothed = double.NaN;
         for (var step = 0; step < steps; step++)
         {
@@ -88,9 +92,20 @@ public static class LearnedWorldTrainer
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
             var value = loss();
-            value.backward();
-            optimizer.step();
             var current = value.item<float>();
+            if (!float.IsFinite(current))
+            {
+                // A non-finite batch (seen rarely with libtorch's CPU convolutions here) must not poison the weights: skip it.
+                continue;
+            }
+            value.backward();
+            // Clipping keeps one unlucky batch from throwing the weights far; a non-finite gradient skips the step.
+            var norm = nn.utils.clip_grad_norm_(trained, MaxGradientNorm);
+            if (!double.IsFinite(norm))
+            {
+                continue;
+            }
+            optimizer.step();
             smoothed = double.IsNaN(smoothed) ? current : (0.98 * smoothed) + (0.02 * current);
             if (step % 10 == 0 || step == steps - 1)
             {
