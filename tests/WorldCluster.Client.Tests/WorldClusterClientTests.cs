@@ -132,7 +132,7 @@ public sealed class WorldClusterClientTests(SiloHostFixture host) : IClassFixtur
         // The upgrade is an HTTP request; the timeout must cover only the handshake, not the session's life.
         var world = await _client.CreateWorldAsync("reference-world", seed: 10, players: 1, tickHz: 20);
         using var http = new HttpClient { BaseAddress = host.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        await using var player = await new WorldClusterClient(http).ConnectSessionAsync(world.Id, SessionRole.Player);
+        await using var player = await new WorldClusterClient(http, host.AdminToken).ConnectSessionAsync(world.Id, SessionRole.Player);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 
         var frames = 0;

@@ -12,15 +12,19 @@ internal sealed class InProcessHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly string _data;
 
-    private InProcessHost(WebApplication app, string data, Uri url)
+    private InProcessHost(WebApplication app, string data, Uri url, string adminToken)
     {
         _app = app;
         _data = data;
         Url = url;
+        AdminToken = adminToken;
     }
 
     /// <summary>The host's HTTP address.</summary>
     public Uri Url { get; }
+
+    /// <summary>The admin token the host wrote to its data folder at start.</summary>
+    public string AdminToken { get; }
 
     /// <summary>Builds and starts the host.</summary>
     public static async Task<InProcessHost> StartAsync(CancellationToken cancellationToken)
@@ -45,7 +49,8 @@ internal sealed class InProcessHost : IAsyncDisposable
             Directory.Delete(data, recursive: true);
             throw;
         }
-        return new InProcessHost(app, data, url);
+        var token = (await File.ReadAllTextAsync(Path.Combine(data, "admin.token"), cancellationToken)).Trim();
+        return new InProcessHost(app, data, url, token);
     }
 
     /// <inheritdoc />
