@@ -41,17 +41,21 @@ public static class SessionEndpoint
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "Invalid world id", "not a world id (1-64 characters of a-z, 0-9 and '-')");
         }
-        if (!context.WebSockets.IsWebSocketRequest)
-        {
-            return Problems.Create(StatusCodes.Status400BadRequest, "WebSocket required", "open this endpoint with a WebSocket client", id);
-        }
         var query = context.Request.Query;
         var joined = context.User.ParticipantId();
         ParticipantRole role;
         if (joined is not null)
         {
-            // A join token carries its role and slot; the query's role, slot and name do not apply.
+            // A join token carries its role and slot; the query's slot and name do not apply, and a role must agree.
             role = context.User.IsInRole(WorldClaims.Player) ? ParticipantRole.Player : ParticipantRole.Spectator;
+            var asked = query["role"].ToString();
+            if (asked.Length > 0 && asked != ParticipantEndpoints.RoleName(role))
+            {
+                return asked == WorldClaims.Player
+                    ? ParticipantEndpoints.CannotPlay(id)
+                    : Problems.Create(StatusCodes.Status400BadRequest, "Invalid role",
+                        $"this join token is for a {ParticipantEndpoints.RoleName(role)}; leave 'role' out or join again as a {asked}", id);
+            }
         }
         else
         {
@@ -79,6 +83,12 @@ public static class SessionEndpoint
                 return Problems.Create(StatusCodes.Status400BadRequest, "Invalid slot", "slot must be a non-negative integer", id);
             }
             slot = s;
+        }
+
+        // Rights first: a refused caller learns why even from a plain GET.
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "WebSocket required", "open this endpoint with a WebSocket client", id);
         }
 
         var world = grains.GetGrain<IWorldGrain>(id);
