@@ -60,6 +60,27 @@ public sealed class WorldCommandsTests(SiloHostFixture host) : IClassFixture<Sil
         Assert.True(world.GetProperty("tick").GetInt64() > 0, "the world ticked while watch was its player");
     }
 
+    [Fact]
+    public async Task List_pages_with_limit_and_after_and_no_token_is_a_401()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await Run("create", "reference-world", "--url", Url, "--token", host.AdminToken, "-q");
+        }
+
+        var page = Json(await Run("list", "--limit", "2", "--url", Url, "--token", host.AdminToken, "--json"));
+        var next = page.GetProperty("next").GetString()!;
+        var rest = await Run("list", "--after", next, "--limit", "1000", "--url", Url, "--token", host.AdminToken);
+        var all = await Run("list", "--url", Url, "--token", host.AdminToken);
+        var (exit, _, error) = await CliRun.InvokeAsync("list", "--url", Url, "--token", "");
+
+        string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(2, page.GetProperty("worlds").GetArrayLength());
+        Assert.Equal<IEnumerable<string>>(Lines(all), [.. page.GetProperty("worlds").EnumerateArray().Select(e => e.GetString()!), .. Lines(rest)]);
+        Assert.Equal(1, exit);
+        Assert.StartsWith("error: 401", error, StringComparison.Ordinal);
+    }
+
     private static async Task<string> Run(params string[] args)
     {
         var (exit, output, error) = await CliRun.InvokeAsync(args);
