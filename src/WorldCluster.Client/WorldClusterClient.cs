@@ -11,18 +11,21 @@ namespace WorldCluster.Client;
 
 /// <summary>
 /// A client for WorldCluster's HTTP and WebSocket API (docs/http-api.md, docs/sessions.md). The <see cref="HttpClient"/>
-/// must have a <see cref="HttpClient.BaseAddress"/> (e.g. <c>http://localhost:5080</c>); the caller owns it.
+/// must have a <see cref="HttpClient.BaseAddress"/> (e.g. <c>http://localhost:5080</c>); the caller owns it. Every request
+/// carries the bearer token given (docs/security.md): the admin token, an invite, or a join token.
 /// Every refusal is thrown as a <see cref="WorldClusterException"/> carrying the server's RFC 7807 problem.
 /// </summary>
 public sealed class WorldClusterClient
 {
     // RFC 6455 §1.3: the server proves it speaks WebSocket by hashing the client's key with this GUID.
     private const string WebSocketGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    private const int MaxPageSize = 1000;
 
     private readonly HttpClient _http;
+    private readonly string? _token;
 
-    /// <summary>Creates a client over an <see cref="HttpClient"/> whose base address is the cluster's.</summary>
-    public WorldClusterClient(HttpClient http)
+    /// <summary>Creates a client over an <see cref="HttpClient"/> whose base address is the cluster's, sending <paramref name="token"/> as its bearer token.</summary>
+    public WorldClusterClient(HttpClient http, string? token = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         if (http.BaseAddress is null)
@@ -30,12 +33,16 @@ public sealed class WorldClusterClient
             throw new ArgumentException("the HttpClient needs a BaseAddress (e.g. http://localhost:5080)", nameof(http));
         }
         _http = http;
+        _token = string.IsNullOrWhiteSpace(token) ? null : token.Trim();
     }
+
+    /// <summary>A client over the same connection that sends another token (e.g. a join token for its world).</summary>
+    public WorldClusterClient WithToken(string token) => new(_http, token);
 
     /// <summary>The models the cluster serves.</summary>
     public async Task<IReadOnlyList<ModelInfo>> GetModelsAsync(CancellationToken cancellationToken = default)
     {
-        using var response = await _http.GetAsync(new Uri("api/models", UriKind.Relative), cancellationToken);
+        using var response = await SendAsync(HttpMethod.Get, new Uri("api/models", UriKind.Relative), null, cancellationToken);
         return await ReadAsync<ModelInfo[]>(response, cancellationToken);
     }
 
@@ -43,52 +50,76 @@ public sealed class WorldClusterClient
     public async Task<WorldInfo> CreateWorldAsync(string model, long? seed = null, int? players = null, int? tickHz = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(model);
-        using var response = await _http.PostAsJsonAsync(new Uri("api/worlds", UriKind.Relative),
-            new CreateWorldBody(model, seed, players, tickHz), ClientJson.Options, cancellationToken);
+        using var response = await SendAsync(HttpMethod.Post, new Uri("api/worlds", UriKind.Relative),
+            Json(new CreateWorldBody(model, seed, players, tickHz)), cancellationToken);
         return await ReadAsync<WorldInfo>(response, cancellationToken);
     }
 
     /// <summary>A world's current tick, digest, durable tick and settings.</summary>
     public async Task<WorldInfo> GetWorldAsync(string id, CancellationToken cancellationToken = default)
     {
-        using var response = await _http.GetAsync(WorldUri(id), cancellationToken);
+        using var response = await SendAsync(HttpMethod.Get, WorldUri(id), null, cancellationToken);
         return await ReadAsync<WorldInfo>(response, cancellationToken);
     }
 
-    /// <summary>The ids of every stored world, in order.</summary>
+    /// <summary>The ids of every stored world, in order (all pages).</summary>
     public async Task<IReadOnlyList<string>> ListWorldsAsync(CancellationToken cancellationToken = default)
     {
-        using var response = await _http.GetAsync(new Uri("api/worlds", UriKind.Relative), cancellationToken);
-        return (await ReadAsync<WorldList>(response, cancellationToken)).Worlds;
+        var ids = new List<string>();
+        string? after = null;
+        do
+        {
+            var page = await ListWorldsPageAsync(MaxPageSize, after, cancellationToken);
+            ids.AddRange(page.Worlds);
+            after = page.Next;
+        }
+        while (after is not null);
+        return ids;
+    }
+
+    /// <summary>One page of world ids: at most <paramref name="limit"/> (server default 100, at most 1000) after the cursor <paramref name="after"/>.</summary>
+    public async Task<WorldPage> ListWorldsPageAsync(int? limit = null, string? after = null, CancellationToken cancellationToken = default)
+    {
+        var query = new List<string>();
+        if (limit is not null)
+        {
+            query.Add($"limit={limit.Value.ToString(CultureInfo.InvariantCulture)}");
+        }
+        if (after is not null)
+        {
+            query.Add($"after={Uri.EscapeDataString(after)}");
+        }
+        var uri = new Uri(query.Count == 0 ? "api/worlds" : $"api/worlds?{string.Join('&', query)}", UriKind.Relative);
+        using var response = await SendAsync(HttpMethod.Get, uri, null, cancellationToken);
+        return await ReadAsync<WorldPage>(response, cancellationToken);
     }
 
     /// <summary>Steps an on-demand world by one tick with one action per player slot; answers once the tick is stored.</summary>
     public async Task<StepResult> StepAsync(string id, IReadOnlyList<int> actions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(actions);
-        using var response = await _http.PostAsJsonAsync(WorldUri(id, "/step"), new StepBody(actions), ClientJson.Options, cancellationToken);
+        using var response = await SendAsync(HttpMethod.Post, WorldUri(id, "/step"), Json(new StepBody(actions)), cancellationToken);
         return await ReadAsync<StepResult>(response, cancellationToken);
     }
 
     /// <summary>Forks a world at a durable tick (the latest when null) into a new world with the same state.</summary>
     public async Task<WorldInfo> ForkAsync(string id, long? atTick = null, CancellationToken cancellationToken = default)
     {
-        using var content = atTick is null ? null : JsonContent.Create(new ForkBody(atTick), options: ClientJson.Options);
-        using var response = await _http.PostAsync(WorldUri(id, "/fork"), content, cancellationToken);
+        using var response = await SendAsync(HttpMethod.Post, WorldUri(id, "/fork"), atTick is null ? null : Json(new ForkBody(atTick)), cancellationToken);
         return await ReadAsync<WorldInfo>(response, cancellationToken);
     }
 
     /// <summary>Deletes a world's head and journal (snapshots shared with forks stay).</summary>
     public async Task DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
-        using var response = await _http.DeleteAsync(WorldUri(id), cancellationToken);
+        using var response = await SendAsync(HttpMethod.Delete, WorldUri(id), null, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
     }
 
     /// <summary>The world's current frame as PNG bytes.</summary>
     public async Task<byte[]> GetFrameAsync(string id, CancellationToken cancellationToken = default)
     {
-        using var response = await _http.GetAsync(WorldUri(id, "/frame"), cancellationToken);
+        using var response = await SendAsync(HttpMethod.Get, WorldUri(id, "/frame"), null, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
         return await response.Content.ReadAsByteArrayAsync(cancellationToken);
     }
@@ -96,8 +127,33 @@ public sealed class WorldClusterClient
     /// <summary>Who is in a world: players with their slots, and spectators.</summary>
     public async Task<IReadOnlyList<ParticipantInfo>> GetParticipantsAsync(string id, CancellationToken cancellationToken = default)
     {
-        using var response = await _http.GetAsync(WorldUri(id, "/participants"), cancellationToken);
+        using var response = await SendAsync(HttpMethod.Get, WorldUri(id, "/participants"), null, cancellationToken);
         return (await ReadAsync<ParticipantList>(response, cancellationToken)).Participants;
+    }
+
+    /// <summary>
+    /// Joins a world over HTTP as a player or spectator; the answer's token stands for that participant (a session opened
+    /// with it takes the participant over). A participant with no session ends after the world's session timeout (30 s).
+    /// </summary>
+    public async Task<ParticipantToken> JoinAsync(string id, SessionRole role, string? name = null, int? slot = null, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Post, WorldUri(id, "/participants"), Json(new JoinBody(RoleName(role), name, slot)), cancellationToken);
+        return await ReadAsync<ParticipantToken>(response, cancellationToken);
+    }
+
+    /// <summary>Ends a participant (a player's slot becomes free); needs the participant's own token or an admin's.</summary>
+    public async Task LeaveAsync(string id, Guid participantId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Delete, WorldUri(id, $"/participants/{participantId}"), null, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+    }
+
+    /// <summary>Issues a world-scoped token for a role (admin only), to hand to a player or spectator.</summary>
+    public async Task<InviteToken> CreateInviteAsync(string id, SessionRole role, TimeSpan? lifetime = null, CancellationToken cancellationToken = default)
+    {
+        var body = new InviteBody(RoleName(role), lifetime is { } l ? (long)l.TotalSeconds : null);
+        using var response = await SendAsync(HttpMethod.Post, WorldUri(id, "/invites"), Json(body), cancellationToken);
+        return await ReadAsync<InviteToken>(response, cancellationToken);
     }
 
     /// <summary>
@@ -131,6 +187,7 @@ public sealed class WorldClusterClient
         request.Headers.Upgrade.Add(new ProductHeaderValue("websocket"));
         request.Headers.Add("Sec-WebSocket-Version", "13");
         request.Headers.Add("Sec-WebSocket-Key", key);
+        Authorize(request);
         var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         try
         {
@@ -154,6 +211,25 @@ public sealed class WorldClusterClient
             throw;
         }
     }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, uri) { Content = content };
+        Authorize(request);
+        return await _http.SendAsync(request, cancellationToken);
+    }
+
+    private void Authorize(HttpRequestMessage request)
+    {
+        if (_token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+        }
+    }
+
+    private static JsonContent Json<T>(T body) => JsonContent.Create(body, options: ClientJson.Options);
+
+    private static string RoleName(SessionRole role) => role == SessionRole.Player ? "player" : "spectator";
 
     // The handshake hash is fixed by RFC 6455; SHA-1 here is not used for security.
 #pragma warning disable CA5350
@@ -212,7 +288,9 @@ public sealed class WorldClusterClient
 
     private sealed record ForkBody(long? AtTick);
 
-    private sealed record WorldList(string[] Worlds);
+    private sealed record JoinBody(string Role, string? Name, int? Slot);
+
+    private sealed record InviteBody(string Role, long? LifetimeSeconds);
 
     private sealed record ParticipantList(ParticipantInfo[] Participants);
 }

@@ -10,16 +10,16 @@ public sealed class WorldCommandsTests(SiloHostFixture host) : IClassFixture<Sil
     [Fact]
     public async Task The_verbs_create_step_get_list_fork_and_delete_a_world()
     {
-        var models = await Run("models", "--url", Url);
-        var created = Json(await Run("create", "reference-world", "--seed", "5", "--players", "2", "--url", Url, "--json"));
+        var models = await Run("models", "--url", Url, "--token", host.AdminToken);
+        var created = Json(await Run("create", "reference-world", "--seed", "5", "--players", "2", "--url", Url, "--token", host.AdminToken, "--json"));
         var id = created.GetProperty("id").GetString()!;
-        var stepped = Json(await Run("step", id, "1", "2", "--count", "3", "--url", Url, "--json"));
-        var got = await Run("get", id, "--url", Url);
-        var list = await Run("list", "--url", Url);
-        var fork = Json(await Run("fork", id, "--at-tick", "1", "--url", Url, "--json"));
+        var stepped = Json(await Run("step", id, "1", "2", "--count", "3", "--url", Url, "--token", host.AdminToken, "--json"));
+        var got = await Run("get", id, "--url", Url, "--token", host.AdminToken);
+        var list = await Run("list", "--url", Url, "--token", host.AdminToken);
+        var fork = Json(await Run("fork", id, "--at-tick", "1", "--url", Url, "--token", host.AdminToken, "--json"));
         var forkId = fork.GetProperty("id").GetString()!;
-        var deleted = await Run("delete", forkId, "--url", Url);
-        var (exit, _, error) = await CliRun.InvokeAsync("get", forkId, "--url", Url);
+        var deleted = await Run("delete", forkId, "--url", Url, "--token", host.AdminToken);
+        var (exit, _, error) = await CliRun.InvokeAsync("get", forkId, "--url", Url, "--token", host.AdminToken);
 
         Assert.Contains("reference-world", models, StringComparison.Ordinal);
         Assert.Equal(0, created.GetProperty("tick").GetInt64());
@@ -35,9 +35,9 @@ public sealed class WorldCommandsTests(SiloHostFixture host) : IClassFixture<Sil
     [Fact]
     public async Task A_refusal_prints_the_problem_and_exits_1()
     {
-        var id = (await Run("create", "reference-world", "--players", "2", "--url", Url, "--quiet")).Trim();
+        var id = (await Run("create", "reference-world", "--players", "2", "--url", Url, "--token", host.AdminToken, "--quiet")).Trim();
 
-        var (exit, _, error) = await CliRun.InvokeAsync("step", id, "1", "--url", Url);
+        var (exit, _, error) = await CliRun.InvokeAsync("step", id, "1", "--url", Url, "--token", host.AdminToken);
 
         Assert.Equal(1, exit);
         Assert.StartsWith("error: 400", error, StringComparison.Ordinal);
@@ -46,9 +46,9 @@ public sealed class WorldCommandsTests(SiloHostFixture host) : IClassFixture<Sil
     [Fact]
     public async Task Watch_as_a_player_prints_ticks_and_stops_after_its_seconds()
     {
-        var id = (await Run("create", "reference-world", "--players", "1", "--hz", "20", "--url", Url, "-q")).Trim();
+        var id = (await Run("create", "reference-world", "--players", "1", "--hz", "20", "--url", Url, "--token", host.AdminToken, "-q")).Trim();
 
-        var output = await Run("watch", id, "--role", "player", "--action", "2", "--seconds", "2.5", "--url", Url);
+        var output = await Run("watch", id, "--role", "player", "--action", "2", "--seconds", "2.5", "--url", Url, "--token", host.AdminToken);
 
         var lines = output.Split('\n').Where(l => l.StartsWith("tick ", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(lines);
@@ -56,8 +56,29 @@ public sealed class WorldCommandsTests(SiloHostFixture host) : IClassFixture<Sil
         Assert.All(lines, l => Assert.Contains("latency", l, StringComparison.Ordinal));
         Assert.All(lines, l => Assert.Contains("durable", l, StringComparison.Ordinal));
         Assert.Contains(", 0 gaps", output, StringComparison.Ordinal);
-        var world = Json(await Run("get", id, "--url", Url, "--json"));
+        var world = Json(await Run("get", id, "--url", Url, "--token", host.AdminToken, "--json"));
         Assert.True(world.GetProperty("tick").GetInt64() > 0, "the world ticked while watch was its player");
+    }
+
+    [Fact]
+    public async Task List_pages_with_limit_and_after_and_no_token_is_a_401()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await Run("create", "reference-world", "--url", Url, "--token", host.AdminToken, "-q");
+        }
+
+        var page = Json(await Run("list", "--limit", "2", "--url", Url, "--token", host.AdminToken, "--json"));
+        var next = page.GetProperty("next").GetString()!;
+        var rest = await Run("list", "--after", next, "--limit", "1000", "--url", Url, "--token", host.AdminToken);
+        var all = await Run("list", "--url", Url, "--token", host.AdminToken);
+        var (exit, _, error) = await CliRun.InvokeAsync("list", "--url", Url, "--token", "");
+
+        string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(2, page.GetProperty("worlds").GetArrayLength());
+        Assert.Equal<IEnumerable<string>>(Lines(all), [.. page.GetProperty("worlds").EnumerateArray().Select(e => e.GetString()!), .. Lines(rest)]);
+        Assert.Equal(1, exit);
+        Assert.StartsWith("error: 401", error, StringComparison.Ordinal);
     }
 
     private static async Task<string> Run(params string[] args)

@@ -132,7 +132,7 @@ public sealed class WorldClusterClientTests(SiloHostFixture host) : IClassFixtur
         // The upgrade is an HTTP request; the timeout must cover only the handshake, not the session's life.
         var world = await _client.CreateWorldAsync("reference-world", seed: 10, players: 1, tickHz: 20);
         using var http = new HttpClient { BaseAddress = host.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        await using var player = await new WorldClusterClient(http).ConnectSessionAsync(world.Id, SessionRole.Player);
+        await using var player = await new WorldClusterClient(http, host.AdminToken).ConnectSessionAsync(world.Id, SessionRole.Player);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 
         var frames = 0;
@@ -148,5 +148,58 @@ public sealed class WorldClusterClientTests(SiloHostFixture host) : IClassFixtur
 
         Assert.True(frames > 1);
         Assert.Null(player.CloseStatus);
+    }
+
+    [Fact]
+    public async Task The_token_option_authenticates_and_its_absence_is_a_401()
+    {
+        using var bare = host.ClientWith(null);
+
+        var refused = await Assert.ThrowsAsync<WorldClusterException>(() => new WorldClusterClient(bare).GetModelsAsync());
+        var models = await new WorldClusterClient(bare, host.AdminToken).GetModelsAsync();
+
+        Assert.Equal(401, refused.Status);
+        Assert.NotEmpty(models);
+    }
+
+    [Fact]
+    public async Task An_invite_joins_plays_through_its_join_token_and_leaves()
+    {
+        using var bare = host.ClientWith(null);
+        var admin = new WorldClusterClient(bare, host.AdminToken);
+        var world = await admin.CreateWorldAsync("reference-world", seed: 9, players: 1, tickHz: 20);
+        var invite = await admin.CreateInviteAsync(world.Id, SessionRole.Player, TimeSpan.FromMinutes(5));
+
+        var joined = await admin.WithToken(invite.Token).JoinAsync(world.Id, SessionRole.Player, "bot");
+        var player = admin.WithToken(joined.Token);
+        var forbidden = await Assert.ThrowsAsync<WorldClusterException>(() => player.DeleteAsync(world.Id));
+        await using (var session = await player.ConnectSessionAsync(world.Id, SessionRole.Player))
+        {
+            Assert.Equal(joined.Slot, session.Welcome.Slot);
+        }
+        var other = await admin.CreateWorldAsync("reference-world", seed: 10, players: 1);
+        var elsewhere = await Assert.ThrowsAsync<WorldClusterException>(() => player.GetWorldAsync(other.Id));
+
+        Assert.Equal(("player", 0), (joined.Role, joined.Slot));
+        Assert.Equal(403, forbidden.Status);
+        Assert.Equal(403, elsewhere.Status);
+    }
+
+    [Fact]
+    public async Task Pages_cover_the_whole_list()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await _client.CreateWorldAsync("reference-world", seed: i);
+        }
+
+        var first = await _client.ListWorldsPageAsync(limit: 2);
+        var rest = await _client.ListWorldsPageAsync(limit: 1000, after: first.Next);
+        var bad = await Assert.ThrowsAsync<WorldClusterException>(() => _client.ListWorldsPageAsync(limit: 0));
+
+        Assert.Equal(2, first.Worlds.Count);
+        Assert.Equal(await _client.ListWorldsAsync(), [.. first.Worlds, .. rest.Worlds]);
+        Assert.Null(rest.Next);
+        Assert.Equal(400, bad.Status);
     }
 }

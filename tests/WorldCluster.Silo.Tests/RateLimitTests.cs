@@ -29,6 +29,8 @@ public sealed class RateLimitTests : IAsyncLifetime
         ]);
         await _app.StartAsync();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var token = (await File.ReadAllTextAsync(Path.Combine(_data, "admin.token"))).Trim();
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
     }
 
     public async Task DisposeAsync()

@@ -95,7 +95,7 @@ public sealed class SessionTests(SiloHostFixture host) : IClassFixture<SiloHostF
     {
         var id = world ?? await CreateWorld(new { model = "reference-world", seed = 14, players = 1, tickHz = 20 });
 
-        var (client, refused) = await SessionClient.ConnectAsync(host.Http.BaseAddress!, id, query);
+        var (client, refused) = await SessionClient.ConnectAsync(host.Http, id, query);
 
         Assert.Null(client);
         Assert.Equal(expected, refused);
@@ -108,7 +108,7 @@ public sealed class SessionTests(SiloHostFixture host) : IClassFixture<SiloHostF
         await using var first = await Connect(id, "role=player");
         await first.WaitUntil(c => c.Texts.Count > 0, Deadline);
 
-        var (second, refused) = await SessionClient.ConnectAsync(host.Http.BaseAddress!, id, "role=player");
+        var (second, refused) = await SessionClient.ConnectAsync(host.Http, id, "role=player");
         await using var spectator = await Connect(id, "role=spectator");
 
         Assert.Null(second);
@@ -161,7 +161,7 @@ public sealed class SessionTests(SiloHostFixture host) : IClassFixture<SiloHostF
 
     private async Task<SessionClient> Connect(string id, string query)
     {
-        var (client, refused) = await SessionClient.ConnectAsync(host.Http.BaseAddress!, id, query);
+        var (client, refused) = await SessionClient.ConnectAsync(host.Http, id, query);
         Assert.True(client is not null, $"session refused: {refused}");
         return client;
     }

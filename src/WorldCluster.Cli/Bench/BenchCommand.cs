@@ -35,10 +35,11 @@ internal static class BenchCommand
         });
         var output = new Option<string>("--out") { Description = "Where to write the JSON report", DefaultValueFactory = _ => "bench-fanout.json" };
         var model = new Option<string>("--model") { Description = "The world's model", DefaultValueFactory = _ => "reference-world" };
+        var token = CliOptions.Token();
         var command = new Command("fanout",
             "Measures a real-time world's tick rate with no subscribers and with N spectators, and checks every subscriber gets every frame")
         {
-            url, hz, subscribers, seconds, output, model,
+            url, hz, subscribers, seconds, output, model, token,
         };
         CliOptions.SetAction(command, async (parse, ct) =>
         {
@@ -59,17 +60,19 @@ internal static class BenchCommand
                 .StartAsync(async progress =>
                 {
                     InProcessHost? host = null;
+                    var bearer = parse.GetValue(token);
                     if (parse.GetValue(url) is not { } server)
                     {
                         var starting = progress.AddTask("start an in-process host", maxValue: 1);
                         host = await InProcessHost.StartAsync(ct);
                         starting.Value = 1;
                         server = host.Url;
+                        bearer = host.AdminToken;
                     }
                     try
                     {
                         using var http = CliOptions.CreateHttp(server);
-                        (worldId, phases) = await new FanoutBenchmark(new WorldClusterClient(http), settings, progress).RunAsync(ct);
+                        (worldId, phases) = await new FanoutBenchmark(new WorldClusterClient(http, bearer), settings, progress).RunAsync(ct);
                     }
                     finally
                     {

@@ -13,16 +13,20 @@ internal sealed class InProcessHost : IAsyncDisposable
     private readonly string _data;
     private readonly bool _ownsData;
 
-    private InProcessHost(WebApplication app, string data, bool ownsData, Uri url)
+    private InProcessHost(WebApplication app, string data, bool ownsData, Uri url, string adminToken)
     {
         _app = app;
         _data = data;
         _ownsData = ownsData;
         Url = url;
+        AdminToken = adminToken;
     }
 
     /// <summary>The host's HTTP address.</summary>
     public Uri Url { get; }
+
+    /// <summary>The admin token the host wrote to its data folder at start.</summary>
+    public string AdminToken { get; }
 
     /// <summary>The host's services (its grain factory, model catalog and batchers).</summary>
     public IServiceProvider Services => _app.Services;
@@ -64,7 +68,8 @@ internal sealed class InProcessHost : IAsyncDisposable
             }
             throw;
         }
-        return new InProcessHost(app, data, ownsData, url);
+        var token = (await File.ReadAllTextAsync(Path.Combine(data, "admin.token"), cancellationToken)).Trim();
+        return new InProcessHost(app, data, ownsData, url, token);
     }
 
     /// <inheritdoc />

@@ -38,10 +38,11 @@ internal static class ModelsBenchCommand
         var hz = Positive(new Option<int>("--hz") { Description = "Tick rate of the real-time worlds", DefaultValueFactory = _ => 20 });
         var delay = new Option<double>("--max-queue-delay") { Description = "The batcher's max queue delay in ms, for the in-process hosts", DefaultValueFactory = _ => 2 };
         var output = new Option<string>("--out") { Description = "Where to write the JSON report", DefaultValueFactory = _ => "bench-models.json" };
+        var token = CliOptions.Token();
         var command = new Command("models",
             "Measures each model: (a) its own step in a tight loop, (b) worlds served through the cluster, (c) the same unbatched, (d) real-time latency")
         {
-            url, models, seconds, quick, realtimeWorlds, players, hz, delay, output,
+            url, models, seconds, quick, realtimeWorlds, players, hz, delay, output, token,
         };
         CliOptions.SetAction(command, async (parse, ct) =>
         {
@@ -69,7 +70,7 @@ internal static class ModelsBenchCommand
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .StartAsync(async progress =>
                 {
-                    unknown = await RunAsync(settings, parse.GetValue(models) ?? [], progress, results, ct);
+                    unknown = await RunAsync(settings, parse.GetValue(models) ?? [], parse.GetValue(token), progress, results, ct);
                 });
             if (unknown is not null)
             {
@@ -90,7 +91,7 @@ internal static class ModelsBenchCommand
     }
 
     // Runs (a), (b) and (d) on a host batching up to the largest size, then (c) on a host with a max batch size of 1.
-    private static async Task<string?> RunAsync(ModelsSettings settings, string[] wanted, ProgressContext progress, List<ModelResult> results, CancellationToken ct)
+    private static async Task<string?> RunAsync(ModelsSettings settings, string[] wanted, string? token, ProgressContext progress, List<ModelResult> results, CancellationToken ct)
     {
         var maxBatch = Math.Max(settings.BatchSizes.Max(), settings.Worlds.Max());
         var starting = progress.AddTask("start an in-process host", maxValue: 1);
@@ -126,12 +127,12 @@ internal static class ModelsBenchCommand
                 await host.DisposeAsync();
                 host = null;
                 using var http = CliOptions.CreateHttp(new Uri(remote));
-                await ServeAsync(new HttpWorldDriver(new WorldClusterClient(http)), http, settings, progress, pending, remeasure: false, ct);
+                await ServeAsync(new HttpWorldDriver(new WorldClusterClient(http, token)), http, token, settings, progress, pending, remeasure: false, ct);
             }
             else
             {
                 using var http = CliOptions.CreateHttp(host.Url);
-                await ServeAsync(new GrainWorldDriver(host.Services.GetRequiredService<IGrainFactory>()), http, settings, progress, pending, remeasure: true, ct);
+                await ServeAsync(new GrainWorldDriver(host.Services.GetRequiredService<IGrainFactory>()), http, host.AdminToken, settings, progress, pending, remeasure: true, ct);
             }
         }
         finally
@@ -160,11 +161,11 @@ internal static class ModelsBenchCommand
         return null;
     }
 
-    private static async Task ServeAsync(IWorldDriver driver, HttpClient http, ModelsSettings settings, ProgressContext progress,
+    private static async Task ServeAsync(IWorldDriver driver, HttpClient http, string? token, ModelsSettings settings, ProgressContext progress,
         List<(IWorldModel Model, List<LimitPoint> Limit, List<ServedPoint> Served, RealtimeResult Realtime)> pending, bool remeasure, CancellationToken ct)
     {
         var served = new ServedBenchmark(driver, http, progress);
-        var realtime = new RealtimeBenchmark(new WorldClusterClient(http), http, progress);
+        var realtime = new RealtimeBenchmark(new WorldClusterClient(http, token), http, progress);
         for (var i = 0; i < pending.Count; i++)
         {
             var manifest = pending[i].Model.Manifest;

@@ -21,6 +21,16 @@ internal static class CliOptions
         return option;
     }
 
+    /// <summary>The environment variable the <c>--token</c> option defaults to.</summary>
+    public const string TokenVariable = "WORLDCLUSTER_TOKEN";
+
+    /// <summary>The <c>--token</c> option: the bearer token to send (default: <c>$WORLDCLUSTER_TOKEN</c>).</summary>
+    public static Option<string?> Token() => new("--token")
+    {
+        Description = $"Bearer token (the admin token is in <data>/admin.token); default ${TokenVariable}",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(TokenVariable),
+    };
+
     /// <summary>The <c>--json</c> option: print the API's JSON instead of a table.</summary>
     public static Option<bool> Json() => new("--json") { Description = "Print the answer as JSON" };
 

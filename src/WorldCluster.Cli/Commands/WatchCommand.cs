@@ -13,16 +13,17 @@ internal static class WatchCommand
     public static Command Create(IAnsiConsole console)
     {
         var url = CliOptions.Url();
+        var token = CliOptions.Token();
         var id = new Argument<string>("id") { Description = "The world id (w-…)" };
         var seconds = new Option<double>("--seconds") { Description = "Stop after this many seconds; 0 watches until Ctrl+C", DefaultValueFactory = _ => 0 };
         var role = new Option<string>("--role") { Description = "Join as a spectator, or as a player (a real-time world ticks only while a player is present)", DefaultValueFactory = _ => "spectator" };
         role.AcceptOnlyFromAmong("spectator", "player");
         var action = new Option<int?>("--action") { Description = "As a player, send this action for every tick" };
-        var command = new Command("watch", "Watch a world live: tick, frames per second, latency and durable tick, once a second") { id, seconds, role, action, url };
+        var command = new Command("watch", "Watch a world live: tick, frames per second, latency and durable tick, once a second") { id, seconds, role, action, url, token };
         CliOptions.SetAction(command, async (parse, ct) =>
         {
             using var http = CliOptions.CreateHttp(parse.GetValue(url)!);
-            var client = new WorldClusterClient(http);
+            var client = new WorldClusterClient(http, parse.GetValue(token));
             var worldId = parse.GetValue(id)!;
             var asPlayer = parse.GetValue(role) == "player";
             await using var session = await client.ConnectSessionAsync(worldId, asPlayer ? SessionRole.Player : SessionRole.Spectator, "worldcluster watch", cancellationToken: ct);

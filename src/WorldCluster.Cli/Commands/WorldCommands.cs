@@ -29,12 +29,12 @@ internal static class WorldCommands
 
     private static Command Models(IAnsiConsole console)
     {
-        var (url, json) = (CliOptions.Url(), CliOptions.Json());
-        var command = new Command("models", "List the models the cluster serves") { url, json };
+        var (url, json, token) = (CliOptions.Url(), CliOptions.Json(), CliOptions.Token());
+        var command = new Command("models", "List the models the cluster serves") { url, json, token };
         CliOptions.SetAction(command, async (parse, ct) =>
         {
             using var http = CliOptions.CreateHttp(parse.GetValue(url)!);
-            var models = await new WorldClusterClient(http).GetModelsAsync(ct);
+            var models = await new WorldClusterClient(http, parse.GetValue(token)).GetModelsAsync(ct);
             if (parse.GetValue(json))
             {
                 return PrintAsJson(console, models);
@@ -53,17 +53,17 @@ internal static class WorldCommands
 
     private static Command CreateWorld(IAnsiConsole console)
     {
-        var (url, json) = (CliOptions.Url(), CliOptions.Json());
+        var (url, json, token) = (CliOptions.Url(), CliOptions.Json(), CliOptions.Token());
         var model = new Argument<string>("model") { Description = "The model to run (see `worldcluster models`)" };
         var seed = new Option<long?>("--seed") { Description = "World seed; a random one when absent" };
         var players = new Option<int?>("--players") { Description = "Player slots; the model's maximum when absent" };
         var hz = new Option<int?>("--hz") { Description = "Tick in real time at this rate (1-60) while a player is present; on-demand when absent" };
         var quiet = Quiet();
-        var command = new Command("create", "Create a world") { model, seed, players, hz, quiet, url, json };
+        var command = new Command("create", "Create a world") { model, seed, players, hz, quiet, url, json, token };
         CliOptions.SetAction(command, async (parse, ct) =>
         {
             using var http = CliOptions.CreateHttp(parse.GetValue(url)!);
-            var world = await new WorldClusterClient(http).CreateWorldAsync(
+            var world = await new WorldClusterClient(http, parse.GetValue(token)).CreateWorldAsync(
                 parse.GetValue(model)!, parse.GetValue(seed), parse.GetValue(players), parse.GetValue(hz), ct);
             return PrintWorld(console, world, parse.GetValue(json), parse.GetValue(quiet));
         });
@@ -72,19 +72,35 @@ internal static class WorldCommands
 
     private static Command List(IAnsiConsole console)
     {
-        var (url, json) = (CliOptions.Url(), CliOptions.Json());
-        var command = new Command("list", "List the ids of every stored world") { url, json };
+        var (url, json, token) = (CliOptions.Url(), CliOptions.Json(), CliOptions.Token());
+        var limit = new Option<int?>("--limit") { Description = "Print one page of at most this many ids (1-1000) and the cursor of the next; all pages when absent" };
+        var after = new Option<string?>("--after") { Description = "Start after this cursor (the 'next' of the previous page)" };
+        var command = new Command("list", "List the ids of the stored worlds, in order") { limit, after, url, json, token };
         CliOptions.SetAction(command, async (parse, ct) =>
         {
             using var http = CliOptions.CreateHttp(parse.GetValue(url)!);
-            var worlds = await new WorldClusterClient(http).ListWorldsAsync(ct);
+            var client = new WorldClusterClient(http, parse.GetValue(token));
+            WorldPage page;
+            if (parse.GetValue(limit) is null && parse.GetValue(after) is null)
+            {
+                page = new WorldPage(await client.ListWorldsAsync(ct), null);
+            }
+            else
+            {
+                page = await client.ListWorldsPageAsync(parse.GetValue(limit), parse.GetValue(after), ct);
+            }
             if (parse.GetValue(json))
             {
-                return PrintAsJson(console, new { worlds });
+                return PrintAsJson(console, new { worlds = page.Worlds, next = page.Next });
             }
-            foreach (var id in worlds)
+            foreach (var id in page.Worlds)
             {
                 console.Profile.Out.Writer.WriteLine(id);
+            }
+            if (page.Next is not null)
+            {
+                // The cursor goes to stderr so that stdout stays a plain list of ids for scripts.
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"more: worldcluster list --limit {parse.GetValue(limit)} --after {page.Next}");
             }
             return 0;
         });
@@ -93,12 +109,12 @@ internal static class WorldCommands
 
     private static Command Get(IAnsiConsole console)
     {
-        var (url, json, id) = (CliOptions.Url(), CliOptions.Json(), WorldId());
-        var command = new Command("get", "Show a world: tick, digest, durable tick, players, tick rate") { id, url, json };
+        var (url, json, id, token) = (CliOptions.Url(), CliOptions.Json(), WorldId(), CliOptions.Token());
+        var command = new Command("get", "Show a world: tick, digest, durable tick, players, tick rate") { id, url, json, token };
         CliOptions.SetAction(command, async (parse, ct) =>
         {
             using var http = CliOptions.CreateHttp(parse.GetValue(url)!);
-            var world = await new WorldClusterClient(http).GetWorldAsync(parse.GetValue(id)!, ct);
+            var world = await new WorldClusterClient(http, parse.GetValue(token)).GetWorldAsync(parse.GetValue(id)!, ct);
             return PrintWorld(console, world, parse.GetValue(json));
         });
         return command;
@@ -106,7 +122,7 @@ internal static class WorldCommands
 
     private static Command Step(IAnsiConsole console)
     {
-        var (url, json, id) = (CliOptions.Url(), CliOptions.Json(), WorldId());
+        var (url, json, id, token) = (CliOptions.Url(), CliOptions.Json(), WorldId(), CliOptions.Token());
         var actions = new Argument<int[]>("actions")
         {
             Description = "One action per player slot, in slot order",
@@ -120,11 +136,11 @@ internal static class WorldCommands
                 r.AddError("--count must be at least 1");
             }
         });
-        var command = new Command("step", "Step an on-demand world, one tick per step (answers once the tick is durable)") { id, actions, count, url, json };
+        var command = new Command("step", "Step an on-demand world, one tick per step (answers once the tick is durable)") { id, actions, count, url, json, token };
         CliOptions.SetAction(command, async (parse, ct) =>
         {
             using var http = CliOptions.CreateHttp(parse.GetValue(url)!);
-            var client = new WorldClusterClient(http);
+            var client = new WorldClusterClient(http, parse.GetValue(token));
             StepResult? result = null;
             for (var i = 0; i < parse.GetValue(count); i++)
             {
@@ -142,14 +158,14 @@ internal static class WorldCommands
 
     private static Command Fork(IAnsiConsole console)
     {
-        var (url, json, id) = (CliOptions.Url(), CliOptions.Json(), WorldId());
+        var (url, json, id, token) = (CliOptions.Url(), CliOptions.Json(), WorldId(), CliOptions.Token());
         var atTick = new Option<long?>("--at-tick") { Description = "The durable tick to fork at; the latest when absent" };
         var quiet = Quiet();
-        var command = new Command("fork", "Fork a world at a tick into a new world with the same state") { id, atTick, quiet, url, json };
+        var command = new Command("fork", "Fork a world at a tick into a new world with the same state") { id, atTick, quiet, url, json, token };
         CliOptions.SetAction(command, async (parse, ct) =>
         {
             using var http = CliOptions.CreateHttp(parse.GetValue(url)!);
-            var world = await new WorldClusterClient(http).ForkAsync(parse.GetValue(id)!, parse.GetValue(atTick), ct);
+            var world = await new WorldClusterClient(http, parse.GetValue(token)).ForkAsync(parse.GetValue(id)!, parse.GetValue(atTick), ct);
             return PrintWorld(console, world, parse.GetValue(json), parse.GetValue(quiet));
         });
         return command;
@@ -157,12 +173,12 @@ internal static class WorldCommands
 
     private static Command Delete(IAnsiConsole console)
     {
-        var (url, id) = (CliOptions.Url(), WorldId());
-        var command = new Command("delete", "Delete a world (its head and journal; snapshots shared with forks stay)") { id, url };
+        var (url, id, token) = (CliOptions.Url(), WorldId(), CliOptions.Token());
+        var command = new Command("delete", "Delete a world (its head and journal; snapshots shared with forks stay)") { id, url, token };
         CliOptions.SetAction(command, async (parse, ct) =>
         {
             using var http = CliOptions.CreateHttp(parse.GetValue(url)!);
-            await new WorldClusterClient(http).DeleteAsync(parse.GetValue(id)!, ct);
+            await new WorldClusterClient(http, parse.GetValue(token)).DeleteAsync(parse.GetValue(id)!, ct);
             console.Profile.Out.Writer.WriteLine($"deleted {parse.GetValue(id)}");
             return 0;
         });

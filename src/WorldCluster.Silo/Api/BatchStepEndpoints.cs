@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using WorldCluster.Abstractions;
 using WorldCluster.Runtime.Models;
 using WorldCluster.Runtime.Storage;
+using WorldCluster.Silo.Auth;
 using WorldCluster.Silo.Hosting;
 
 namespace WorldCluster.Silo.Api;
@@ -21,7 +22,10 @@ public static class BatchStepEndpoints
         var api = routes.MapGroup("/api").RequireRateLimiting(GatewayHostingExtensions.ApiRateLimitPolicy)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            // A batch names many worlds, so no world-scoped token can cover it: agent farms use the admin token they create worlds with.
+            .RequireAuthorization(WorldPolicies.Admin);
         api.MapPost("/steps", StepWorlds).WithSummary("Step many on-demand worlds one tick each")
             .WithDescription($"Validates every item first (ids, duplicates, action counts and ranges, on-demand worlds) and refuses the whole batch with a problem if any is wrong; then steps the worlds concurrently. An item that fails while stepping carries an 'error'; the others stepped. At most {MaxWorlds} worlds.")
             .Accepts<BatchStepBody>("application/json").Produces<BatchOutcome>().ProducesProblem(StatusCodes.Status409Conflict);

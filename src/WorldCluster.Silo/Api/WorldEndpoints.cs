@@ -5,36 +5,49 @@ using WorldCluster.Runtime.Models;
 using WorldCluster.Runtime.Models.Packages;
 using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Storage;
+using WorldCluster.Silo.Auth;
 
 namespace WorldCluster.Silo.Api;
 
 /// <summary>The HTTP API for models and worlds.</summary>
 public static class WorldEndpoints
 {
+    /// <summary>Page size of <c>GET /api/worlds</c> when the request names none.</summary>
+    public const int DefaultPageSize = 100;
+
+    /// <summary>The largest page <c>GET /api/worlds</c> returns.</summary>
+    public const int MaxPageSize = 1000;
+
     /// <summary>Maps <c>/api/models</c> and <c>/api/worlds</c>.</summary>
     public static IEndpointRouteBuilder MapWorldApi(this IEndpointRouteBuilder routes)
     {
-        var api = routes.MapGroup("/api").RequireRateLimiting(Hosting.GatewayHostingExtensions.ApiRateLimitPolicy);
+        var api = routes.MapGroup("/api").RequireRateLimiting(Hosting.GatewayHostingExtensions.ApiRateLimitPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapGet("/models", (ModelCatalog catalog) => Results.Ok(catalog.All.Select(m => ModelDescription.From(m.Manifest))))
-            .WithSummary("The models this silo serves").Produces<ModelDescription[]>();
+            .WithSummary("The models this silo serves").Produces<ModelDescription[]>().RequireAuthorization(WorldPolicies.Any);
         api.MapGet("/models/failed", (ModelLoadReport report) => Results.Ok(report.Failures))
-            .WithSummary("Model packages this silo found but could not load, with the reason").Produces<ModelLoadFailure[]>();
+            .WithSummary("Model packages this silo found but could not load, with the reason").Produces<ModelLoadFailure[]>()
+            .RequireAuthorization(WorldPolicies.Any);
 
         var worlds = api.MapGroup("/worlds").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        worlds.MapPost("/", CreateWorld).WithSummary("Create a world")
+        worlds.MapPost("/", CreateWorld).WithSummary("Create a world").RequireAuthorization(WorldPolicies.Admin)
             .Accepts<CreateWorldBody>("application/json").Produces<WorldInfo>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-        worlds.MapGet("/", ListWorlds).WithSummary("List world ids");
+        worlds.MapGet("/", ListWorlds).WithSummary("List world ids, a page at a time (?limit=N&after=<cursor>)")
+            .RequireAuthorization(WorldPolicies.Any).Produces<WorldPage>();
         worlds.MapGet("/{id}", GetWorld).WithSummary("A world's tick, digest and settings").Produces<WorldInfo>()
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        worlds.MapDelete("/{id}", DeleteWorld).WithSummary("Delete a world").Produces(StatusCodes.Status204NoContent);
-        worlds.MapPost("/{id}/step", StepWorld).WithSummary("Step an on-demand world one tick")
+            .RequireAuthorization(WorldPolicies.Watch).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        worlds.MapDelete("/{id}", DeleteWorld).WithSummary("Delete a world").Produces(StatusCodes.Status204NoContent)
+            .RequireAuthorization(WorldPolicies.Admin);
+        worlds.MapPost("/{id}/step", StepWorld).WithSummary("Step an on-demand world one tick").RequireAuthorization(WorldPolicies.Play)
             .Accepts<StepBody>("application/json").Produces<StepResult>()
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        worlds.MapGet("/{id}/frame", GetFrame).WithSummary("The current frame as PNG").Produces(StatusCodes.Status200OK, contentType: "image/png");
-        worlds.MapPost("/{id}/fork", ForkWorld).WithSummary("Fork a world at a durable tick")
+        worlds.MapGet("/{id}/frame", GetFrame).WithSummary("The current frame as PNG").Produces(StatusCodes.Status200OK, contentType: "image/png")
+            .RequireAuthorization(WorldPolicies.Watch);
+        worlds.MapPost("/{id}/fork", ForkWorld).WithSummary("Fork a world at a durable tick").RequireAuthorization(WorldPolicies.Admin)
             .Accepts<ForkBody>("application/json").Produces<WorldInfo>(StatusCodes.Status201Created);
-        worlds.MapGet("/{id}/participants", GetParticipants).WithSummary("Who is in a world");
+        worlds.MapGet("/{id}/participants", GetParticipants).WithSummary("Who is in a world").RequireAuthorization(WorldPolicies.Watch);
+        worlds.MapParticipantApi();
         return routes;
     }
 
@@ -60,15 +73,32 @@ public static class WorldEndpoints
         });
     }
 
-    private static async Task<IResult> ListWorlds(IWorldStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> ListWorlds(IWorldStore store, HttpRequest request, CancellationToken cancellationToken)
     {
+        var limit = DefaultPageSize;
+        if (request.Query.TryGetValue("limit", out var limitText)
+            && (!int.TryParse(limitText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit)
+                || limit < 1 || limit > MaxPageSize))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Invalid limit", $"'limit' must be a whole number from 1 to {MaxPageSize}");
+        }
+        var after = request.Query["after"].ToString();
+        if (after.Length > 0 && !WorldId.IsValid(after))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Invalid cursor", "'after' must be the 'next' value of the previous page (a world id)");
+        }
+        // Ids sort in ordinal order and the cursor is the last id of a page: paging is stable while worlds come and go.
         var ids = new List<string>();
         await foreach (var id in store.ListWorldsAsync(cancellationToken))
         {
-            ids.Add(id);
+            if (after.Length == 0 || string.CompareOrdinal(id, after) > 0)
+            {
+                ids.Add(id);
+            }
         }
         ids.Sort(StringComparer.Ordinal);
-        return Results.Ok(new { worlds = ids });
+        var page = ids.Take(limit).ToList();
+        return Results.Ok(new WorldPage(page, ids.Count > limit ? page[^1] : null));
     }
 
     private static Task<IResult> GetWorld(string id, IGrainFactory grains) =>
@@ -151,7 +181,8 @@ public static class WorldEndpoints
         }
     }
 
-    private static IResult InvalidId(string id) =>
+    /// <summary>The 400 problem for a malformed world id.</summary>
+    public static IResult InvalidId(string id) =>
         Problems.Create(StatusCodes.Status400BadRequest, "Invalid world id",
             $"'{Truncate(id)}' is not a world id (1-64 characters of a-z, 0-9 and '-')");
 

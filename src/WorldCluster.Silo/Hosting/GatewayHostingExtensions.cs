@@ -2,12 +2,13 @@ using Microsoft.Extensions.FileProviders;
 using System.Threading.RateLimiting;
 using Prometheus;
 using WorldCluster.Silo.Api;
+using WorldCluster.Silo.Auth;
 using WorldCluster.Silo.Health;
 using WorldCluster.Silo.Sessions;
 
 namespace WorldCluster.Silo.Hosting;
 
-/// <summary>Wires the HTTP gateway: problem details, limits, health, metrics and the API.</summary>
+/// <summary>Wires the HTTP gateway: problem details, limits, authentication, health, metrics and the API.</summary>
 public static class GatewayHostingExtensions
 {
     /// <summary>The rate-limit policy applied to <c>/api</c>.</summary>
@@ -17,7 +18,8 @@ public static class GatewayHostingExtensions
     public static WebApplicationBuilder AddWorldClusterGateway(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
+        builder.AddWorldClusterAuth();
         var limits = new RateLimitOptions();
         builder.Configuration.GetSection(RateLimitOptions.SectionName).Bind(limits);
         builder.Services.AddRateLimiter(o =>
@@ -68,6 +70,8 @@ public static class GatewayHostingExtensions
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = page });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = page, OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache" });
         app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
         app.MapWorldApi();
         app.MapBatchStepApi();

@@ -14,9 +14,8 @@ public static class SiloHostingExtensions
     {
         var options = new SiloOptions();
         builder.Configuration.GetSection(SiloOptions.SectionName).Bind(options);
-        // `--data <dir>` is the documented short form.
-        options.Data = builder.Configuration["data"] ?? options.Data;
-        var dataRoot = Path.GetFullPath(options.Data);
+        var dataRoot = SiloOptions.DataRoot(builder.Configuration);
+        options.Data = dataRoot;
         Directory.CreateDirectory(dataRoot);
         builder.Services.AddSingleton(options);
         var worlds = new WorldOptions();

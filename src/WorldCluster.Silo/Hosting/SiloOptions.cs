@@ -12,6 +12,10 @@ public sealed class SiloOptions
     /// <summary>Folder for world data (the local-file store); relative paths are under the working directory.</summary>
     public string Data { get; set; } = "data";
 
+    /// <summary>The full path of the data folder: <c>--data</c>, else <c>WorldCluster:Data</c>, else <c>data</c>.</summary>
+    public static string DataRoot(IConfiguration configuration) =>
+        Path.GetFullPath(configuration["data"] ?? configuration[$"{SectionName}:Data"] ?? "data");
+
     /// <summary>Orleans silo-to-silo port.</summary>
     public int SiloPort { get; set; } = 11111;
 

@@ -6,12 +6,14 @@ using WorldCluster.Runtime.Metrics;
 using WorldCluster.Runtime.Storage;
 using WorldCluster.Runtime.Worlds;
 using WorldCluster.Silo.Api;
+using WorldCluster.Silo.Auth;
 
 namespace WorldCluster.Silo.Sessions;
 
 /// <summary>
 /// <c>GET /api/worlds/{id}/session?role=player|spectator</c>: a WebSocket that joins the world, sends every frame as a
 /// binary message (see <see cref="FrameMessage"/>) and takes a player's actions as JSON text (<c>{"action": 3}</c>).
+/// With a join token (one that names a participant) the socket takes over that participant instead of joining anew.
 /// </summary>
 public static class SessionEndpoint
 {
@@ -21,7 +23,8 @@ public static class SessionEndpoint
     /// <summary>Maps the session endpoint.</summary>
     public static IEndpointRouteBuilder MapWorldSessions(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/worlds/{id}/session", RunSession).RequireRateLimiting(Hosting.GatewayHostingExtensions.ApiRateLimitPolicy);
+        routes.MapGet("/api/worlds/{id}/session", RunSession).RequireRateLimiting(Hosting.GatewayHostingExtensions.ApiRateLimitPolicy)
+            .RequireAuthorization(WorldPolicies.Watch);
         return routes;
     }
 
@@ -38,31 +41,54 @@ public static class SessionEndpoint
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "Invalid world id", "not a world id (1-64 characters of a-z, 0-9 and '-')");
         }
-        if (!context.WebSockets.IsWebSocketRequest)
-        {
-            return Problems.Create(StatusCodes.Status400BadRequest, "WebSocket required", "open this endpoint with a WebSocket client", id);
-        }
         var query = context.Request.Query;
+        var joined = context.User.ParticipantId();
         ParticipantRole role;
-        switch (query["role"].ToString())
+        if (joined is not null)
         {
-            case "player":
-                role = ParticipantRole.Player;
-                break;
-            case "spectator" or "":
-                role = ParticipantRole.Spectator;
-                break;
-            default:
-                return Problems.Create(StatusCodes.Status400BadRequest, "Invalid role", "role must be 'player' or 'spectator'", id);
+            // A join token carries its role and slot; the query's slot and name do not apply, and a role must agree.
+            role = context.User.IsInRole(WorldClaims.Player) ? ParticipantRole.Player : ParticipantRole.Spectator;
+            var asked = query["role"].ToString();
+            if (asked.Length > 0 && asked != ParticipantEndpoints.RoleName(role))
+            {
+                return asked == WorldClaims.Player
+                    ? ParticipantEndpoints.CannotPlay(id)
+                    : Problems.Create(StatusCodes.Status400BadRequest, "Invalid role",
+                        $"this join token is for a {ParticipantEndpoints.RoleName(role)}; leave 'role' out or join again as a {asked}", id);
+            }
+        }
+        else
+        {
+            switch (query["role"].ToString())
+            {
+                case "player":
+                    role = ParticipantRole.Player;
+                    break;
+                case "spectator" or "":
+                    role = ParticipantRole.Spectator;
+                    break;
+                default:
+                    return Problems.Create(StatusCodes.Status400BadRequest, "Invalid role", "role must be 'player' or 'spectator'", id);
+            }
+            if (role == ParticipantRole.Player && !context.User.CanPlay(id))
+            {
+                return ParticipantEndpoints.CannotPlay(id);
+            }
         }
         int? slot = null;
-        if (query.TryGetValue("slot", out var slotText))
+        if (joined is null && query.TryGetValue("slot", out var slotText))
         {
             if (!int.TryParse(slotText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var s))
             {
                 return Problems.Create(StatusCodes.Status400BadRequest, "Invalid slot", "slot must be a non-negative integer", id);
             }
             slot = s;
+        }
+
+        // Rights first: a refused caller learns why even from a plain GET.
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "WebSocket required", "open this endpoint with a WebSocket client", id);
         }
 
         var world = grains.GetGrain<IWorldGrain>(id);
@@ -81,7 +107,16 @@ public static class SessionEndpoint
         }
         try
         {
-            ticket = await world.JoinAsync(new JoinRequest(role, query["name"].FirstOrDefault(), slot));
+            if (joined is { } participant)
+            {
+                // The participant must still be there (it times out without a socket, and ends when one closes).
+                await world.KeepAliveAsync(participant);
+                ticket = new SessionTicket(participant, id, role, context.User.SlotOf());
+            }
+            else
+            {
+                ticket = await world.JoinAsync(new JoinRequest(role, query["name"].FirstOrDefault(), slot));
+            }
         }
         catch (WorldRequestException e)
         {

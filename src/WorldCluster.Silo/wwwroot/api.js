@@ -8,8 +8,36 @@ export class ApiError extends Error {
   }
 }
 
+const TOKEN_KEY = "worldcluster.token";
+
+/** The bearer token the page uses (kept in sessionStorage: it goes away with the tab). */
+export const getToken = () => sessionStorage.getItem(TOKEN_KEY) ?? "";
+
+/** Keeps a token for this tab; an empty one forgets it. */
+export function setToken(token) {
+  if (token) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+  } else {
+    sessionStorage.removeItem(TOKEN_KEY);
+  }
+}
+
+/** The claims of the page's token (unverified: only to decide what to show), or null. */
+export function tokenClaims(token = getToken()) {
+  try {
+    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(payload.padEnd(payload.length + ((4 - (payload.length % 4)) % 4), "=")));
+  } catch {
+    return null;
+  }
+}
+
 async function call(method, path, body) {
   const init = { method, headers: { accept: "application/json" } };
+  const token = getToken();
+  if (token) {
+    init.headers.authorization = `Bearer ${token}`;
+  }
   if (body !== undefined) {
     init.headers["content-type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -40,8 +68,17 @@ function safeParse(text) {
 /** The served models: name, version, maxPlayers, actionSpace… */
 export const listModels = () => call("GET", "/api/models");
 
-/** The world ids in the store. */
-export const listWorldIds = async () => (await call("GET", "/api/worlds")).worlds;
+/** The world ids in the store, following the pages of GET /api/worlds. */
+export async function listWorldIds() {
+  const ids = [];
+  let after = null;
+  do {
+    const page = await call("GET", `/api/worlds?limit=1000${after ? `&after=${encodeURIComponent(after)}` : ""}`);
+    ids.push(...page.worlds);
+    after = page.next;
+  } while (after);
+  return ids;
+}
 
 /** One world: id, model, tick, players, tickHz, durableTick, ticking… */
 export const getWorld = (id) => call("GET", `/api/worlds/${encodeURIComponent(id)}`);
@@ -52,3 +89,7 @@ export const getParticipants = async (id) =>
 
 /** Creates a world; `options` is {model, seed?, players?, tickHz?}. */
 export const createWorld = (options) => call("POST", "/api/worlds", options);
+
+/** A world-scoped token for a role in one world (needs an admin token). */
+export const createInvite = (id, role, lifetimeSeconds) =>
+  call("POST", `/api/worlds/${encodeURIComponent(id)}/invites`, { role, lifetimeSeconds });

@@ -1,5 +1,7 @@
 // The WorldCluster page: list and create worlds, watch or play one live.
-import { ApiError, createWorld, getParticipants, getWorld, listModels, listWorldIds } from "./api.js";
+import {
+  ApiError, createInvite, createWorld, getParticipants, getToken, getWorld, listModels, listWorldIds, setToken, tokenClaims,
+} from "./api.js";
 import { openSession } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
@@ -217,11 +219,31 @@ async function openWorld(worldId, role) {
     serverError: (message) => myGeneration === generation && onServerError(message),
     closed: (info) => myGeneration === generation && onClosed(info),
   };
-  const handle = openSession(worldId, role, $("player-name").value.trim(), handlers);
+  let token;
+  try {
+    token = await sessionToken(worldId, role);
+  } catch (e) {
+    if (myGeneration === generation) {
+      failSession(`Cannot open the world: ${e.message}`, worldId, role);
+    }
+    return;
+  }
+  if (myGeneration !== generation) {
+    return;
+  }
+  const handle = openSession(worldId, role, $("player-name").value.trim(), token, handlers);
   session = { worldId, role, handle, world, actionNames, actionsByKey };
   $("leave-button").hidden = false;
   pollParticipants();
   participantsTimer = setInterval(pollParticipants, PARTICIPANTS_POLL_MS);
+}
+
+// The socket's URL carries its token, so an admin's own token never goes there: it asks for a short invite instead.
+async function sessionToken(worldId, role) {
+  if (tokenClaims()?.role === "admin") {
+    return (await createInvite(worldId, role, 300)).token;
+  }
+  return getToken();
 }
 
 function resetSessionView(worldId, role) {
@@ -565,9 +587,41 @@ function onPadClick(event) {
   }
 }
 
+// ---- access: the token ----
+
+// The host prints `http://…/#token=…` at start; the fragment never reaches a server, and is cleared once read.
+function takeTokenFromUrl() {
+  const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (match) {
+    setToken(decodeURIComponent(match[1]));
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+}
+
+function showAccess() {
+  const claims = tokenClaims();
+  $("token-status").textContent = !claims
+    ? "No token: paste one (the admin token is in <data>/admin.token)."
+    : claims.role === "admin"
+      ? "Signed in as admin."
+      : `Signed in as ${claims.role} of world ${claims.wc_world}.`;
+}
+
+function submitToken(event) {
+  event.preventDefault();
+  setToken($("token-input").value.trim());
+  $("token-input").value = "";
+  showAccess();
+  loadModels();
+  refreshWorlds();
+}
+
 // ---- start ----
 
 function start() {
+  takeTokenFromUrl();
+  showAccess();
+  $("token-form").addEventListener("submit", submitToken);
   const name = $("player-name");
   name.value = localStorage.getItem("worldcluster.name") ?? "";
   name.addEventListener("change", () => localStorage.setItem("worldcluster.name", name.value.trim()));

@@ -13,12 +13,16 @@ export function parseFrameMessage(buffer) {
 }
 
 /**
- * Opens a session. `handlers` receives welcome(message), frame(header, png), serverError(message),
+ * Opens a session with a world-scoped token. `handlers` receives welcome(message), frame(header, png), serverError(message),
  * and closed({ opened, code, reason }) once, whether the socket never opened or closed later.
  */
-export function openSession(worldId, role, name, handlers) {
+export function openSession(worldId, role, name, token, handlers) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const query = new URLSearchParams({ role });
+  if (token) {
+    // Browsers cannot set headers on a WebSocket: the (world-scoped) token travels in the query.
+    query.set("access_token", token);
+  }
   if (name) {
     query.set("name", name);
   }

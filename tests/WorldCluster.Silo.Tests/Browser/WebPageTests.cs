@@ -124,7 +124,7 @@ public sealed partial class WebPageTests(SiloHostFixture host, ChromiumFixture c
         var created = await host.Http.PostAsJsonAsync("/api/worlds", new { model = "reference-world", seed = 8, players = 1, tickHz = 20 });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        var (occupant, refused) = await SessionClient.ConnectAsync(host.Http.BaseAddress!, id, "role=player&name=occupant");
+        var (occupant, refused) = await SessionClient.ConnectAsync(host.Http, id, "role=player&name=occupant");
         Assert.True(occupant is not null, $"session refused: {refused}");
         await using var _ = occupant;
 
@@ -160,7 +160,8 @@ public sealed partial class WebPageTests(SiloHostFixture host, ChromiumFixture c
                 output.WriteLine($"browser console: {message.Text}");
             }
         };
-        await page.GotoAsync(host.Http.BaseAddress!.ToString());
+        // The page takes its token from the fragment, as the host prints it at start.
+        await page.GotoAsync($"{host.Http.BaseAddress}#token={host.AdminToken}");
         await Assertions.Expect(page).ToHaveTitleAsync("WorldCluster");
         await Assertions.Expect(page.Locator("#create-model option")).Not.ToHaveCountAsync(0);
         return page;

@@ -25,12 +25,16 @@ public sealed class SessionClient : IAsyncDisposable
     /// <summary>How the server closed the socket, once it has.</summary>
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
 
-    /// <summary>Connects; returns the HTTP status when the server refused the upgrade.</summary>
-    public static async Task<(SessionClient? Client, HttpStatusCode? Refused)> ConnectAsync(Uri http, string worldId, string query)
+    /// <summary>Connects with the HTTP client's address and bearer token; returns the HTTP status when the server refused the upgrade.</summary>
+    public static async Task<(SessionClient? Client, HttpStatusCode? Refused)> ConnectAsync(HttpClient http, string worldId, string query)
     {
         var client = new SessionClient();
         client._socket.Options.CollectHttpResponseDetails = true;
-        var uri = new UriBuilder(http) { Scheme = "ws", Path = $"/api/worlds/{worldId}/session", Query = query }.Uri;
+        if (http.DefaultRequestHeaders.Authorization is { } authorization)
+        {
+            client._socket.Options.SetRequestHeader("Authorization", authorization.ToString());
+        }
+        var uri = new UriBuilder(http.BaseAddress!) { Scheme = "ws", Path = $"/api/worlds/{worldId}/session", Query = query }.Uri;
         try
         {
             await client._socket.ConnectAsync(uri, CancellationToken.None);

@@ -113,7 +113,7 @@ public abstract class KillAndResumeTests : IAsyncLifetime
 
     private static async Task<SessionClient> Connect(SiloProcess silo, string id, string query)
     {
-        var (client, refused) = await SessionClient.ConnectAsync(silo.Http.BaseAddress!, id, query);
+        var (client, refused) = await SessionClient.ConnectAsync(silo.Http, id, query);
         Assert.True(client is not null, $"session refused: {refused}");
         return client;
     }

@@ -19,7 +19,10 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The Orleans silo port (part of the silo's address, e.g. <c>S127.0.0.1:PORT:…</c>).</summary>
     public int SiloPort { get; private init; }
 
-    /// <summary>A client of the process's HTTP API.</summary>
+    /// <summary>The admin token the process wrote to <c>&lt;data&gt;/admin.token</c>.</summary>
+    public string AdminToken { get; private set; } = "";
+
+    /// <summary>A client of the process's HTTP API, carrying the admin token.</summary>
     public HttpClient Http { get; }
 
     /// <summary>What the process printed so far (for failure messages).</summary>
@@ -58,6 +61,9 @@ public sealed class SiloProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         await silo.WaitReadyAsync(deadline);
+        // The host writes its admin token before it listens, so it is there once the host is ready.
+        silo.AdminToken = (await File.ReadAllTextAsync(Path.Combine(dataRoot, "admin.token"))).Trim();
+        silo.Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", silo.AdminToken);
         return silo;
     }
 

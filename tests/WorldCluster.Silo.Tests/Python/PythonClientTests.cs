@@ -14,7 +14,7 @@ public sealed class PythonClientTests(SiloHostFixture host) : IClassFixture<Silo
         var folder = Path.Combine(RepoRoot(), "src", "clients", "python");
         var python = FindPython();
 
-        var (exitCode, output) = await Run(python, "-m unittest -v", folder, host.Http.BaseAddress!.ToString().TrimEnd('/'));
+        var (exitCode, output) = await Run(python, "-m unittest -v", folder, host.Http.BaseAddress!.ToString().TrimEnd('/'), host.AdminToken);
 
         Assert.True(exitCode == 0, $"python3 -m unittest exited with {exitCode}:\n{output}");
         // Python 3.11 exits 0 when discovery finds nothing: make sure the suite really ran.
@@ -53,7 +53,7 @@ public sealed class PythonClientTests(SiloHostFixture host) : IClassFixture<Silo
         return "";
     }
 
-    private static async Task<(int ExitCode, string Output)> Run(string python, string arguments, string folder, string url)
+    private static async Task<(int ExitCode, string Output)> Run(string python, string arguments, string folder, string url, string token)
     {
         var start = new ProcessStartInfo(python, arguments)
         {
@@ -63,7 +63,7 @@ public sealed class PythonClientTests(SiloHostFixture host) : IClassFixture<Silo
             UseShellExecute = false,
         };
         start.Environment["WORLDCLUSTER_URL"] = url;
-        start.Environment["WORLDCLUSTER_TOKEN"] = "";
+        start.Environment["WORLDCLUSTER_TOKEN"] = token;
         // Keep the source tree clean of __pycache__ folders.
         start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
         using var process = Process.Start(start)!;

@@ -32,8 +32,11 @@ def client(**kwargs) -> WorldClusterClient:
 def post_raw(path: str, body: bytes | str, content_type: str = "application/json") -> tuple[int, dict]:
     """POSTs a body exactly as given (to test what the client never sends); returns status and parsed JSON."""
     data = body.encode() if isinstance(body, str) else body
-    request = urllib.request.Request(silo_url().rstrip("/") + path, data=data, method="POST",
-                                     headers={"Content-Type": content_type})
+    headers = {"Content-Type": content_type}
+    token = os.environ.get("WORLDCLUSTER_TOKEN")
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(silo_url().rstrip("/") + path, data=data, method="POST", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())
