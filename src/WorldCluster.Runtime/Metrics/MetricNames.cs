@@ -21,7 +21,7 @@ public static class MetricNames
     /// <summary>World activations holding a world on this silo (gauge; label model).</summary>
     public const string ActiveWorlds = "worldcluster_active_worlds";
 
-    /// <summary>Ticks made durable (counter; label model).</summary>
+    /// <summary>Ticks taken: on-demand steps once journaled, real-time ticks when computed (counter; label model).</summary>
     public const string TicksTotal = "worldcluster_ticks_total";
 
     /// <summary>Seconds per snapshot write (histogram).</summary>
@@ -47,4 +47,7 @@ public static class MetricNames
 
     /// <summary>How late real-time ticks start against their schedule (histogram; label model).</summary>
     public const string TickLatenessSeconds = "worldcluster_tick_lateness_seconds";
+
+    /// <summary>TorchSharp tensors alive in the process, sampled at each scrape (gauge): flat when nothing leaks.</summary>
+    public const string LiveTensors = "worldcluster_torch_live_tensors";
 }
