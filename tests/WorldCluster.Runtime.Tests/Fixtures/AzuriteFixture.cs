@@ -37,7 +37,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
     private const string Host = "127.0.0.1";
     private const int PortAttempts = 3;
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(50);
 
@@ -153,12 +153,38 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Kills the services and their process trees (like a crash); in-memory data is gone, persistent data stays.</summary>
+    /// <summary>Stops the services: in-memory ones are killed with their process trees (their data is gone); persistent ones get SIGTERM first, so they save what they acknowledged.</summary>
     public async Task StopAsync()
     {
         foreach (var service in _services)
         {
+            if (_persistent)
+            {
+                await TerminateServiceAsync(service);
+            }
             await StopServiceAsync(service);
+        }
+    }
+
+    // Azurite saves its metadata database on SIGTERM; a kill could lose the last seconds of what it acknowledged.
+    private static async Task TerminateServiceAsync(Service service)
+    {
+        if (service.Process is not { HasExited: false } process)
+        {
+            return;
+        }
+        using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+        }
+        using var timeout = new CancellationTokenSource(StopTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Still running: the kill that follows ends it.
         }
     }
 
