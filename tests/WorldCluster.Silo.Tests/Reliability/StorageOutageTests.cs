@@ -5,6 +5,7 @@ using WorldCluster.Runtime.Metrics;
 using WorldCluster.Runtime.Tests.Fixtures;
 using WorldCluster.Silo.Tests.Fixtures;
 using WorldCluster.Silo.Tests.Processes;
+using Xunit.Abstractions;
 
 namespace WorldCluster.Silo.Tests.Reliability;
 
@@ -15,7 +16,7 @@ namespace WorldCluster.Silo.Tests.Reliability;
 /// </summary>
 [Trait("Category", "Reliability")]
 [Collection(ReliabilityTestGroup.Name)]
-public sealed class StorageOutageTests : IAsyncLifetime
+public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Worlds = 10;
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(30);
@@ -82,11 +83,14 @@ public sealed class StorageOutageTests : IAsyncLifetime
                 Assert.True(errorsDuring > errorsBefore, "storage errors were not counted");
 
                 await _azurite.StartAsync();
+                var restarted = System.Diagnostics.Stopwatch.StartNew();
                 for (var i = 0; i < Worlds; i++)
                 {
                     var target = down[i].Tick;
                     await players[i].WaitUntil(c => c.Frames[^1].Header.DurableTick >= target, Deadline);
                 }
+                output.WriteLine($"outage: {Outage.TotalSeconds} s; ticks per world while down {down.Zip(stoppedAt).Min(x => x.First.Tick - x.Second)}..{down.Zip(stoppedAt).Max(x => x.First.Tick - x.Second)}; "
+                    + $"storage errors counted {errorsDuring - errorsBefore}; every world durable at its outage-end tick {restarted.Elapsed.TotalSeconds:0.0} s after storage answered again");
 
                 reported = ids.Zip(players).ToDictionary(x => x.First, x => x.Second.Frames.GroupBy(f => f.Header.Tick)
                     .ToDictionary(g => g.Key, g => g.Select(f => f.Header.StateDigest).Distinct().Single()));
