@@ -8,7 +8,13 @@ bash build/install-deps.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test WorldCluster.sln --nologo 2>&1 | tee "$log" || status=$?
+# The process-kill-under-load, storage-outage and soak suites (Category Fault and Soak) take minutes each and need a
+# quiet machine; they run with WORLDCLUSTER_TESTS=all (docs/reliability.md), everything else always runs.
+filter=()
+if [[ "${WORLDCLUSTER_TESTS:-}" != "all" ]]; then
+  filter=(--filter "Category!=Fault&Category!=Soak")
+fi
+dotnet test WorldCluster.sln --nologo "${filter[@]}" 2>&1 | tee "$log" || status=$?
 
 # One line for humans and CI alike: "tests: N passed, N failed".
 awk '/(Passed|Failed)! +- Failed:/ {

@@ -17,7 +17,12 @@ public static class WorldClusterRuntimeExtensions
     public static IServiceCollection AddWorldClusterRuntime(this IServiceCollection services, Action<StepBatcherOptions>? batching = null)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => new WorldClusterMetrics(Prometheus.Metrics.DefaultFactory));
+        services.TryAddSingleton(_ =>
+        {
+            var metrics = new WorldClusterMetrics(Prometheus.Metrics.DefaultFactory);
+            Prometheus.Metrics.DefaultRegistry.AddBeforeCollectCallback(metrics.SampleNative);
+            return metrics;
+        });
         var options = services.AddOptions<StepBatcherOptions>().BindConfiguration(StepBatcherOptions.SectionName);
         if (batching is not null)
         {

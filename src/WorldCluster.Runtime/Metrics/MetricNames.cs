@@ -21,7 +21,7 @@ public static class MetricNames
     /// <summary>World activations holding a world on this silo (gauge; label model).</summary>
     public const string ActiveWorlds = "worldcluster_active_worlds";
 
-    /// <summary>Ticks made durable (counter; label model).</summary>
+    /// <summary>Ticks taken: on-demand steps once journaled, real-time ticks when computed (counter; label model).</summary>
     public const string TicksTotal = "worldcluster_ticks_total";
 
     /// <summary>Seconds per snapshot write (histogram).</summary>
@@ -62,4 +62,7 @@ public static class MetricNames
 
     /// <summary>Real-time ticks whose frame was handed out after the next tick was due (counter; label model).</summary>
     public const string TicksLateTotal = "worldcluster_ticks_late_total";
+
+    /// <summary>TorchSharp tensors alive in the process, sampled at each scrape (gauge): flat when nothing leaks.</summary>
+    public const string LiveTensors = "worldcluster_torch_live_tensors";
 }

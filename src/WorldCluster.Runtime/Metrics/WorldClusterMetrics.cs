@@ -26,7 +26,7 @@ public sealed class WorldClusterMetrics
         QueueRejections = factory.CreateCounter(MetricNames.BatchQueueRejectionsTotal, "Steps refused because the batcher queue was full.", ["model"]);
         StepFailures = factory.CreateCounter(MetricNames.StepFailuresTotal, "Batched model calls that failed.", ["model"]);
         ActiveWorlds = factory.CreateGauge(MetricNames.ActiveWorlds, "World activations holding a world on this silo.", ["model"]);
-        Ticks = factory.CreateCounter(MetricNames.TicksTotal, "Ticks made durable.", ["model"]);
+        Ticks = factory.CreateCounter(MetricNames.TicksTotal, "Ticks taken.", ["model"]);
         SnapshotSeconds = factory.CreateHistogram(MetricNames.SnapshotSeconds, "Seconds per snapshot write.",
             [], new HistogramConfiguration { Buckets = SecondsBuckets });
         StorageErrors = factory.CreateCounter(MetricNames.StorageErrorsTotal, "Storage operations that failed.", ["reason"]);
@@ -46,7 +46,15 @@ public sealed class WorldClusterMetrics
         TicksLate = factory.CreateCounter(MetricNames.TicksLateTotal, "Real-time ticks handed out after the next tick was due.", ["model"]);
         TicksSkipped = factory.CreateCounter(MetricNames.TicksSkippedTotal, "Real-time ticks skipped at a saturated batcher.", ["model"]);
         ModelLoadFailures = factory.CreateGauge(MetricNames.ModelLoadFailures, "Model packages found but not loaded.");
+
+        LiveTensors = factory.CreateGauge(MetricNames.LiveTensors, "TorchSharp tensors alive in this process (native memory held).");
     }
+
+    /// <summary>TorchSharp tensors alive in this process; set by <see cref="SampleNative"/> before each scrape.</summary>
+    public Gauge LiveTensors { get; }
+
+    /// <summary>Reads TorchSharp's count of live tensors into <see cref="LiveTensors"/> (a leak shows as steady growth).</summary>
+    public void SampleNative() => LiveTensors.Set(TorchSharp.torch.Tensor.TotalCount);
 
     /// <summary>Seconds per batched model call.</summary>
     public Histogram StepSeconds { get; }

@@ -29,6 +29,8 @@ public sealed class WorldGrain(
 {
     private readonly Guid _activation = Guid.NewGuid();
     private readonly WorldOptions _options = options.Value;
+    // Real-time ticks computed but not yet in the journal, oldest first, each with the state it reached.
+    private readonly Queue<(TickRecord Record, WorldSnapshot World)> _unwritten = new();
     private WorldHead? _head;
     private string? _headETag;
     private long _journalLength;
@@ -43,6 +45,8 @@ public sealed class WorldGrain(
     private TimeSpan _tickPeriod;
     private long _nextTickAt;
     private bool _stale;
+    private long _durableTick;
+    private Task? _writer;
 
     private string WorldKey => this.GetPrimaryKeyString();
 
@@ -85,12 +89,23 @@ public sealed class WorldGrain(
         {
             metrics.Participants.WithLabels(_world.Model).Dec(_sessions.Participants.Count);
         }
-        if (_options.SnapshotOnDeactivate && !_stale && _head is not null && _world.Tick > _head.Base.Tick && reason.ReasonCode != DeactivationReasonCode.ApplicationError)
+        try
+        {
+            await DrainWrites().WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("World {WorldId}: deactivating with ticks {From}..{To} not yet journaled (storage failing); they were never reported durable",
+                WorldKey, _durableTick + 1, _world.Tick);
+            // The writer stops after its current try: this activation is going away.
+            _unwritten.Clear();
+        }
+        if (_options.SnapshotOnDeactivate && !_stale && _unwritten.Count == 0 && _head is not null && _world.Tick > _head.Base.Tick && reason.ReasonCode != DeactivationReasonCode.ApplicationError)
         {
             try
             {
                 // Reactivation then needs no replay; if this fails, the journal still has every tick.
-                await Snapshot();
+                await Snapshot(_world);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -185,7 +200,7 @@ public sealed class WorldGrain(
                 $"world '{WorldKey}' ticks in real time at {_head.TickHz} Hz; players act through a session");
         }
         ValidateActions(request.Actions, world.Players, RequireBatcher().Manifest.ActionSpace);
-        var update = await Advance([.. request.Actions]);
+        var update = await Advance([.. request.Actions], inBackground: false);
         return new StepResult(update.Tick, update.StateDigest, update.DurableTick);
     }
 
@@ -306,6 +321,11 @@ public sealed class WorldGrain(
             throw new WorldRequestException(WorldErrorKind.BadRequest, $"'{request.NewWorldId}' cannot be the id of a fork");
         }
         var tick = request.AtTick ?? world.Tick;
+        if (tick != world.Tick)
+        {
+            // A past tick is rebuilt from the journal, so every tick up to it must be written first.
+            await DrainWritesOrUnavailable();
+        }
         if (tick > world.Tick || tick < _head!.OldestReachableTick)
         {
             throw new WorldRequestException(WorldErrorKind.BadRequest,
@@ -324,6 +344,9 @@ public sealed class WorldGrain(
             throw new WorldRequestException(WorldErrorKind.NotFound, $"world '{WorldKey}' does not exist");
         }
         StopTimer();
+        // Ticks not yet written die with the world; a write in flight finishes first so no segment outlives the delete.
+        _unwritten.Clear();
+        await DrainWrites();
         try
         {
             // An unreadable world can be deleted too (an operator's decision); then whatever head is stored goes.
@@ -349,17 +372,20 @@ public sealed class WorldGrain(
     /// <inheritdoc />
     public async Task<WorldInfo> FlushAsync()
     {
-        var world = RequireWorld();
-        if (world.Tick > _head!.Base.Tick)
+        RequireWorld();
+        await DrainWritesOrUnavailable();
+        if (_world!.Tick > _head!.Base.Tick)
         {
-            await Snapshot();
+            await Snapshot(_world);
         }
         return Info();
     }
 
     // ---- the tick path ----
 
-    private async Task<FrameUpdate> Advance(int[] actions, Action<double>? forwardSeconds = null)
+    // On-demand steps (inBackground false) are journaled before they count: a failed append leaves the world unchanged.
+    // Real-time ticks go on while storage is slow or down: they queue for the background writer and become durable when written.
+    private async Task<FrameUpdate> Advance(int[] actions, bool inBackground, Action<double>? forwardSeconds = null)
     {
         var world = _world!;
         var batcher = RequireBatcher();
@@ -369,14 +395,27 @@ public sealed class WorldGrain(
         var digest = Digest(stepped);
         // A model that cannot be replayed bit for bit journals its state, so recovery never recomputes it.
         var carry = !batcher.Manifest.BatchInvariant;
-        await Append(new TickRecord(stepped.Tick, actions, digest, carry ? next.State : null, carry ? next.Frame : null));
+        var record = new TickRecord(stepped.Tick, actions, digest, carry ? next.State : null, carry ? next.Frame : null);
+        if (!inBackground)
+        {
+            await Append(JournalCodec.Encode(record));
+            _durableTick = stepped.Tick;
+        }
         _world = stepped;
         _digest = digest;
         _lastActions = actions;
         metrics.Ticks.WithLabels(world.Model).Inc();
-        if (stepped.Tick - _head!.Base.Tick >= _options.SnapshotEvery)
+        if (inBackground)
         {
-            await Snapshot();
+            _unwritten.Enqueue((record, stepped));
+            if (_writer is null || _writer.IsCompleted)
+            {
+                _writer = WriteUnwritten();
+            }
+        }
+        else if (stepped.Tick - _head!.Base.Tick >= _options.SnapshotEvery)
+        {
+            await Snapshot(stepped);
         }
         var update = CurrentUpdate();
         var sent = _fanOut!.Publish(update);
@@ -399,10 +438,17 @@ public sealed class WorldGrain(
         var model = _world.Model;
         var due = _nextTickAt;
         metrics.TickLateness.WithLabels(model).Observe(Math.Max(0, time.GetElapsedTime(due).TotalSeconds));
+        if (_unwritten.Count >= _options.MaxUnwrittenTicks)
+        {
+            // Storage has been failing for a while: pause rather than hold an unbounded history nobody could recover.
+            metrics.TicksSkipped.WithLabels(model).Inc();
+            ScheduleNextTick();
+            return;
+        }
         try
         {
             var forward = 0.0;
-            await Advance(_sessions.TakeActions(), s => forward = s);
+            await Advance(_sessions.TakeActions(), inBackground: true, s => forward = s);
             ObserveTick(model, time.GetElapsedTime(due), forward);
         }
         catch (WorldRequestException e) when (e.Kind is WorldErrorKind.Unavailable or WorldErrorKind.ModelFailed)
@@ -498,6 +544,7 @@ public sealed class WorldGrain(
         _journalLength = 0;
         _batcher = batcher;
         _world = world;
+        _durableTick = world.Tick;
         _digest = Digest(world);
         _fanOut!.Remember(CurrentUpdate());
         CountActive(world.Model, +1);
@@ -526,6 +573,7 @@ public sealed class WorldGrain(
         _head = head;
         _headETag = stored.ETag;
         _world = world;
+        _durableTick = world.Tick;
         _digest = Digest(world);
         _fanOut!.Remember(CurrentUpdate());
         CountActive(world.Model, +1);
@@ -534,7 +582,7 @@ public sealed class WorldGrain(
             // The segment ends in an append a crash cut short (never acknowledged). Continue in a fresh segment from a snapshot.
             metrics.StorageErrors.WithLabels("torn_tail").Inc();
             logger.LogWarning("World {WorldId}: journal segment {Segment} ends in a torn record; starting a new segment at tick {Tick}", WorldKey, head.Base.Segment, world.Tick);
-            await Snapshot();
+            await Snapshot(world);
         }
         logger.LogInformation("World {WorldId} recovered at tick {Tick} (snapshot {SnapshotTick} + journal)", WorldKey, world.Tick, head.Base.Tick);
     }
@@ -608,12 +656,12 @@ public sealed class WorldGrain(
         return next;
     }
 
-    private async Task Append(JournalRecord record)
+    private async Task Append(byte[] records)
     {
         var started = time.GetTimestamp();
         try
         {
-            _journalLength = await store.AppendJournalAsync(WorldKey, _head!.Base.Segment, JournalCodec.Encode(record), _journalLength);
+            _journalLength = await store.AppendJournalAsync(WorldKey, _head!.Base.Segment, records, _journalLength);
             metrics.JournalSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
         }
         catch (WorldStoreConflictException e)
@@ -623,14 +671,104 @@ public sealed class WorldGrain(
         catch (Exception e) when (e is not WorldRequestException)
         {
             metrics.StorageErrors.WithLabels("journal").Inc();
-            logger.LogError(e, "World {WorldId}: journal append failed; tick not taken", WorldKey);
+            logger.LogWarning(e, "World {WorldId}: journal append failed", WorldKey);
             throw new WorldRequestException(WorldErrorKind.Unavailable, $"world '{WorldKey}' could not store its tick; retry");
         }
     }
 
-    private async Task Snapshot()
+    // Writes queued real-time ticks in order (several per append while catching up), retrying with backoff and jitter while
+    // storage fails, and snapshots every SnapshotEvery ticks. Only one runs per activation; a conflict ends it (stale).
+    private async Task WriteUnwritten()
     {
-        var world = _world!;
+        var backoff = new StorageBackoff(_options.StorageRetryDelay, _options.StorageRetryMaxDelay);
+        WorldSnapshot? snapshotDue = null;
+        var failures = 0;
+        while (!_stale && _head is not null && (snapshotDue is not null || _unwritten.Count > 0))
+        {
+            try
+            {
+                if (snapshotDue is not null)
+                {
+                    // Before any later tick: they belong to the segment this snapshot starts.
+                    await Snapshot(snapshotDue);
+                    snapshotDue = null;
+                }
+                else
+                {
+                    var (bytes, last) = NextAppend();
+                    await Append(bytes);
+                    while (_unwritten.TryPeek(out var written) && written.Record.Tick <= last.Tick)
+                    {
+                        _unwritten.Dequeue();
+                    }
+                    _durableTick = last.Tick;
+                    if (last.Tick - _head!.Base.Tick >= _options.SnapshotEvery)
+                    {
+                        snapshotDue = last;
+                    }
+                }
+                if (failures > 0)
+                {
+                    logger.LogInformation("World {WorldId}: storage writes succeed again after {Failures} failed tries; durable at tick {Tick}", WorldKey, failures, _durableTick);
+                    failures = 0;
+                }
+            }
+            catch (WorldRequestException e) when (e.Kind == WorldErrorKind.Conflict)
+            {
+                // Stale: another activation owns the world now. What is queued here must never be written.
+                _unwritten.Clear();
+                return;
+            }
+            catch (Exception e)
+            {
+                failures++;
+                var wait = backoff.Delay(failures, Random.Shared);
+                logger.LogDebug(e, "World {WorldId}: background write failed (try {Failures}); retrying in {Wait}", WorldKey, failures, wait);
+                await Task.Delay(wait, time);
+            }
+        }
+    }
+
+    // The oldest queued ticks that fit one append, encoded, and the state the last of them reached.
+    private (byte[] Bytes, WorldSnapshot Last) NextAppend()
+    {
+        using var buffer = new MemoryStream();
+        WorldSnapshot? last = null;
+        foreach (var (record, world) in _unwritten)
+        {
+            var encoded = JournalCodec.Encode(record);
+            if (last is not null && buffer.Length + encoded.Length > WorldStoreLimits.MaxJournalAppendBytes)
+            {
+                break;
+            }
+            buffer.Write(encoded);
+            last = world;
+        }
+        return (buffer.ToArray(), last!);
+    }
+
+    private async Task DrainWrites()
+    {
+        while (_writer is { IsCompleted: false } writer)
+        {
+            await writer;
+        }
+    }
+
+    private async Task DrainWritesOrUnavailable()
+    {
+        try
+        {
+            await DrainWrites().WaitAsync(_options.StorageRetryMaxDelay * 2, time);
+        }
+        catch (TimeoutException)
+        {
+            throw new WorldRequestException(WorldErrorKind.Unavailable, $"world '{WorldKey}' is still writing ticks {_durableTick + 1}..{_world!.Tick} to storage; retry");
+        }
+    }
+
+    private async Task Snapshot(WorldSnapshot world)
+    {
         var started = time.GetTimestamp();
         var hash = await PutSnapshot(world);
         var kept = _head!.Snapshots.TakeLast(Math.Max(1, _options.SnapshotHistory - 1)).ToList();
@@ -643,6 +781,12 @@ public sealed class WorldGrain(
         catch (WorldStoreConflictException e)
         {
             throw Stale(e);
+        }
+        catch (Exception e) when (e is not WorldRequestException and not ArgumentException)
+        {
+            metrics.StorageErrors.WithLabels("head").Inc();
+            logger.LogWarning(e, "World {WorldId}: head write failed; the journal still holds tick {Tick}", WorldKey, world.Tick);
+            throw new WorldRequestException(WorldErrorKind.Unavailable, $"world '{WorldKey}' could not store its head; retry");
         }
         _head = head;
         _journalLength = 0;
@@ -693,7 +837,7 @@ public sealed class WorldGrain(
         catch (Exception e) when (e is not WorldRequestException and not ArgumentException)
         {
             metrics.StorageErrors.WithLabels("snapshot").Inc();
-            logger.LogError(e, "World {WorldId}: snapshot write failed", WorldKey);
+            logger.LogWarning(e, "World {WorldId}: snapshot write failed", WorldKey);
             throw new WorldRequestException(WorldErrorKind.Unavailable, $"world '{WorldKey}' could not store its snapshot; retry");
         }
         return hash;
@@ -800,15 +944,15 @@ public sealed class WorldGrain(
     {
         var world = _world!;
         var scores = PlayerScores.Read(world.State, world.Players);
-        return new WorldObservation(world.Tick, _digest!, world.Tick, Frame(world), scores, PlayerScores.Delta(scoresBefore, scores));
+        return new WorldObservation(world.Tick, _digest!, _durableTick, Frame(world), scores, PlayerScores.Delta(scoresBefore, scores));
     }
 
-    private FrameUpdate CurrentUpdate() => new(WorldKey, _world!.Tick, _digest!, _world.Tick, Frame(_world), _lastActions);
+    private FrameUpdate CurrentUpdate() => new(WorldKey, _world!.Tick, _digest!, _durableTick, Frame(_world), _lastActions);
 
     private WorldInfo Info()
     {
         var world = _world!;
         return new WorldInfo(WorldKey, world.Model, world.ModelVersion, world.Tick, world.Players, _digest!,
-            _head!.TickHz, world.Tick, _head.ForkedFrom, Ticking: _timer is not null, Silo: localSilo.SiloAddress.ToString());
+            _head!.TickHz, _durableTick, _head.ForkedFrom, Ticking: _timer is not null, Silo: localSilo.SiloAddress.ToString());
     }
 }

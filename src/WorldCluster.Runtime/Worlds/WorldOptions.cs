@@ -29,4 +29,16 @@ public sealed class WorldOptions
 
     /// <summary>Highest real-time tick rate a world may ask for.</summary>
     public int MaxTickHz { get; set; } = 60;
+
+    /// <summary>
+    /// Real-time ticks a world may compute ahead of its journal while storage is failing (they are written, in order, once it
+    /// is back); at this many the world pauses, skipping ticks, until storage catches up.
+    /// </summary>
+    public int MaxUnwrittenTicks { get; set; } = 2048;
+
+    /// <summary>First wait before a failed background journal or snapshot write is tried again (doubling, with jitter).</summary>
+    public TimeSpan StorageRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Longest wait between tries of a failed background journal or snapshot write.</summary>
+    public TimeSpan StorageRetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -17,12 +17,14 @@ public enum AzuriteServices
 
 /// <summary>
 /// Azurite, the Azure Storage emulator, as real processes on 127.0.0.1 for tests: installed by build/install-deps.sh into
-/// build/azurite, started on free ports with in-memory data, killed (with its process tree) on dispose.
+/// build/azurite, started on free ports with in-memory data (or, persistent, in a temporary folder), killed (with its
+/// process tree) on dispose.
 /// </summary>
 /// <remarks>
 /// A machine without Azurite fails every test that uses the fixture, with a message that says how to install it; it never
 /// skips them. <see cref="StopAsync"/> and <see cref="StartAsync"/> stop and restart the same services on the same ports,
-/// for fault tests; data is in memory only, so a restarted Azurite starts empty (containers included).
+/// for fault tests; with in-memory data a restarted Azurite starts empty (containers included), a persistent one comes back
+/// with everything it had acknowledged.
 /// </remarks>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
@@ -35,12 +37,13 @@ public sealed class AzuriteFixture : IAsyncLifetime
     private const string Host = "127.0.0.1";
     private const int PortAttempts = 3;
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly List<Service> _services = [];
     private readonly string _workingDirectory = Directory.CreateTempSubdirectory("worldcluster-azurite-").FullName;
+    private readonly bool _persistent;
 
     /// <summary>A fixture for Azurite's blob service (what xunit's class and collection fixtures create).</summary>
     public AzuriteFixture()
@@ -49,8 +52,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
     }
 
     // xunit builds fixtures through their only public constructor; other mixes of services come from For.
-    private AzuriteFixture(AzuriteServices services)
+    private AzuriteFixture(AzuriteServices services, bool persistent = false)
     {
+        _persistent = persistent;
         if (services.HasFlag(AzuriteServices.Blob))
         {
             _services.Add(new Service("azurite-blob", "Azurite-Blob/", "--blobHost", "--blobPort"));
@@ -66,7 +70,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
     }
 
     /// <summary>A fixture for the given services (each in its own process on its own port), to start and dispose by hand.</summary>
-    public static AzuriteFixture For(AzuriteServices services) => new(services);
+    /// <param name="services">The services to run.</param>
+    /// <param name="persistent">Keep data on disk (Azurite's <c>--location</c>), so it survives <see cref="StopAsync"/> and <see cref="StartAsync"/>.</param>
+    public static AzuriteFixture For(AzuriteServices services, bool persistent = false) => new(services, persistent);
 
     /// <summary>The blob service's port; 0 until started, or when the fixture has no blob service.</summary>
     public int BlobPort => Find("azurite-blob")?.Port ?? 0;
@@ -147,12 +153,38 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Kills the services and their process trees; their in-memory data is gone.</summary>
+    /// <summary>Stops the services: in-memory ones are killed with their process trees (their data is gone); persistent ones get SIGTERM first, so they save what they acknowledged.</summary>
     public async Task StopAsync()
     {
         foreach (var service in _services)
         {
+            if (_persistent)
+            {
+                await TerminateServiceAsync(service);
+            }
             await StopServiceAsync(service);
+        }
+    }
+
+    // Azurite saves its metadata database on SIGTERM; a kill could lose the last seconds of what it acknowledged.
+    private static async Task TerminateServiceAsync(Service service)
+    {
+        if (service.Process is not { HasExited: false } process)
+        {
+            return;
+        }
+        using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+        }
+        using var timeout = new CancellationTokenSource(StopTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Still running: the kill that follows ends it.
         }
     }
 
@@ -169,7 +201,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         };
         foreach (var argument in (string[])[
             service.HostFlag, Host, service.PortFlag, service.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--silent"])
+            .. Persistence(service), "--skipApiVersionCheck", "--disableTelemetry", "--silent"])
         {
             start.ArgumentList.Add(argument);
         }
@@ -214,6 +246,10 @@ public sealed class AzuriteFixture : IAsyncLifetime
             await Task.Delay(ProbeInterval);
         }
     }
+
+    // In memory, or a folder per service that outlives restarts (Azurite cannot combine the two).
+    private string[] Persistence(Service service) =>
+        _persistent ? ["--location", Directory.CreateDirectory(Path.Combine(_workingDirectory, service.Command)).FullName] : ["--inMemoryPersistence"];
 
     // The Server header of whatever answers HTTP on the port; null while nothing does.
     private static async Task<string?> ProbeAsync(HttpClient http, int port)

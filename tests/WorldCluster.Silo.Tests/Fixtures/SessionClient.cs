@@ -19,6 +19,15 @@ public sealed class SessionClient : IAsyncDisposable
     /// <summary>Frames received so far, in arrival order.</summary>
     public IReadOnlyList<(FrameMessage.Header Header, byte[] Png)> Frames { get { lock (_gate) { return [.. _frames]; } } }
 
+    /// <summary>Drops the frames received so far, so a long run keeps the test's own memory flat.</summary>
+    public void ForgetFrames()
+    {
+        lock (_gate)
+        {
+            _frames.Clear();
+        }
+    }
+
     /// <summary>Text messages received so far.</summary>
     public IReadOnlyList<JsonElement> Texts { get { lock (_gate) { return [.. _texts]; } } }
 

@@ -1,0 +1,10 @@
+namespace WorldCluster.Silo.Tests.Reliability.Soak;
+
+/// <summary>One reading of a silo process during a soak run, from its <c>/metrics</c> page.</summary>
+/// <param name="At">Time since the load started.</param>
+/// <param name="ResidentBytes">Process resident memory (<c>process_working_set_bytes</c>).</param>
+/// <param name="GcHeapBytes">Managed heap (<c>dotnet_total_memory_bytes</c>).</param>
+/// <param name="Threads">Process threads (<c>process_num_threads</c>).</param>
+/// <param name="LiveTensors">TorchSharp tensors alive (<c>worldcluster_torch_live_tensors</c>).</param>
+/// <param name="Ticks">Ticks computed so far (<c>worldcluster_ticks_total</c>).</param>
+public sealed record SoakSample(TimeSpan At, double ResidentBytes, double GcHeapBytes, double Threads, double LiveTensors, double Ticks);
