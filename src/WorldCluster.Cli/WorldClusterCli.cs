@@ -20,6 +20,7 @@ public static class WorldClusterCli
         root.Add(WatchCommand.Create(console));
         root.Add(BenchCommand.Create(console));
         root.Add(TrainCommand.Create(console));
+        root.Add(EvalCommand.Create(console));
         return root;
     }
 }

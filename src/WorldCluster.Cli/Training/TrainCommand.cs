@@ -84,6 +84,10 @@ internal static class TrainCommand
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 network!.save(path);
                 console.MarkupLineInterpolated($"wrote {path} ({new FileInfo(path).Length / 1024.0:F0} KiB, {network.ParameterCount:N0} parameters) in {clock.Elapsed:mm\\:ss}");
+                if (PackageChecksum.Update(path) is { } manifest)
+                {
+                    console.MarkupLineInterpolated($"updated the weights checksum in {manifest}");
+                }
             }
             return Task.FromResult(0);
         });

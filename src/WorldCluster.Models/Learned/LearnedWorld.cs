@@ -74,7 +74,7 @@ public sealed class LearnedWorld : IWorldModel
         ArgumentNullException.ThrowIfNull(seeds);
         ArgumentOutOfRangeException.ThrowIfZero(seeds.Count);
         using var scope = NewDisposeScope();
-        using var inference = inference_mode();
+        using var noGrad = no_grad();
         var worlds = seeds.Select(s => ReferenceWorldGenerator.Generate(s).ToWorldState()).ToList();
         var reference = WorldStateBatch.Stack(ReferenceWorld.ReferenceManifest.State, worlds, worlds.Count, _device);
         var (cells, players, active, rng) = (reference[0], reference[1], reference[2], reference[4]);
@@ -132,7 +132,7 @@ public sealed class LearnedWorld : IWorldModel
             throw new ArgumentException($"actions must be [{batch}, {Manifest.MaxPlayers}], got [{string.Join(", ", actions.shape)}]", nameof(actions));
         }
         using var scope = NewDisposeScope();
-        using var inference = inference_mode();
+        using var noGrad = no_grad();
         if (batch == 1)
         {
             // Batch size 1 takes its own numeric path in libtorch; running a lone world as two keeps one path for all.

@@ -22,12 +22,33 @@ public static class SceneMemoryTable
         ];
     }
 
-    /// <summary>Applies one write per world to a table (keys, entries, written) and returns the new table.</summary>
+    /// <summary>
+    /// Applies a model's writes to a table (keys, entries, written) and returns the new table: one write per world, or
+    /// several in column order (keys <c>[B, K]</c>), where a key of -1 writes nothing.
+    /// </summary>
     public static Tensor[] Write(MemorySpec spec, IReadOnlyList<Tensor> table, MemoryWrite write)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(write);
+        if (write.Keys.dim() == 1)
+        {
+            return WriteOne(spec, table, write.Keys, write.Entries);
+        }
+        Tensor[] current = [.. table];
+        for (var k = 0; k < write.Keys.shape[1]; k++)
+        {
+            current = WriteOne(spec, current, write.Keys.select(1, k), write.Entries.select(1, k));
+        }
+        return current;
+    }
+
+    private static Tensor[] WriteOne(MemorySpec spec, IReadOnlyList<Tensor> table, Tensor writeKeys, Tensor writeEntries)
     {
         var (keys, entries, written) = (table[0], table[1], table[2]);
         var batch = keys.shape[0];
-        var key = write.Keys.to(ScalarType.Int64).view(batch, 1);
+        var key = writeKeys.to(ScalarType.Int64).view(batch, 1);
+        var skip = key.lt(0L).view(batch);
         var match = keys.eq(key);
         var hasMatch = match.any(1);
         // Same key → that entry; otherwise the empty or oldest entry (written == -1 sorts first).
@@ -37,8 +58,15 @@ public static class SceneMemoryTable
         var newWritten = written.scatter(1, slot, order);
         var entryShape = spec.Entry.Shape.ToArray();
         var index = slot.view([batch, 1, .. Enumerable.Repeat(1L, entryShape.Length)]).expand([batch, 1, .. entryShape]);
-        var value = write.Entries.to(entries.dtype).reshape([batch, 1, .. entryShape]);
+        var value = writeEntries.to(entries.dtype).reshape([batch, 1, .. entryShape]);
         var newEntries = entries.scatter(1, index, value);
-        return [newKeys, newEntries, newWritten];
+        // A key of -1 leaves that world's table as it was.
+        var keep = skip.view([batch, 1]);
+        return
+        [
+            where(keep, keys, newKeys),
+            where(keep.view([batch, 1, .. Enumerable.Repeat(1L, entryShape.Length)]), entries, newEntries),
+            where(keep, written, newWritten),
+        ];
     }
 }

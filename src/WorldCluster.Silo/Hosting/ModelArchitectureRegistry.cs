@@ -1,3 +1,4 @@
+using WorldCluster.Models.Learned;
 using WorldCluster.Runtime.Models.Packages;
 
 namespace WorldCluster.Silo.Hosting;
@@ -6,5 +7,6 @@ namespace WorldCluster.Silo.Hosting;
 public static class ModelArchitectureRegistry
 {
     /// <summary>Every architecture this build knows.</summary>
-    public static ModelArchitectures Create() => new();
+    public static ModelArchitectures Create() => new ModelArchitectures()
+        .Register(LearnedWorld.Architecture, (package, device) => LearnedWorld.Load(package.WeightsPath, package.Manifest, device));
 }

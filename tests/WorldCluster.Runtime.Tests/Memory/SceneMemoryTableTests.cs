@@ -27,6 +27,22 @@ public sealed class SceneMemoryTableTests
     }
 
     [Fact]
+    public void Several_writes_per_world_apply_in_order_and_a_negative_key_writes_nothing()
+    {
+        using var scope = NewDisposeScope();
+        var table = SceneMemoryTable.Empty(Spec, 2, CPU);
+        // World 0 writes keys 7 then 8; world 1 skips its first column and writes key 7 twice, the later value winning.
+        var keys = tensor(new long[] { 7, 8, -1, 7 }, [2, 2]);
+        var entries = tensor(new long[] { 1, 1, 2, 2, 9, 9, 3, 3 }, [2, 2, 2]);
+        table = SceneMemoryTable.Write(Spec, table, new MemoryWrite(keys, entries));
+        table = SceneMemoryTable.Write(Spec, table, new MemoryWrite(tensor(new long[] { -1, -1, -1, 7 }, [2, 2]), tensor(new long[] { 5, 5, 5, 5, 5, 5, 6, 6 }, [2, 2, 2])));
+
+        Assert.Equal(new long[] { 7, 8, -1, 7, -1, -1 }, table[0].data<long>().ToArray());
+        Assert.Equal(new long[] { 1, 1, 2, 2, 0, 0, 6, 6, 0, 0, 0, 0 }, table[1].data<long>().ToArray());
+        Assert.Equal(new long[] { 0, 1, -1, 1, -1, -1 }, table[2].data<long>().ToArray());
+    }
+
+    [Fact]
     public void Each_world_of_a_batch_writes_only_its_own_row()
     {
         using var scope = NewDisposeScope();

@@ -39,6 +39,8 @@ public sealed class PackagedSiloTests : IAsyncLifetime
         ]);
         await _app.StartAsync();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        var token = (await File.ReadAllTextAsync(Path.Combine(_data, "admin.token"))).Trim();
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
     }
 
     public async Task DisposeAsync()

@@ -10,11 +10,11 @@ namespace WorldCluster.Models.Learned.Training;
 /// <param name="LearningRate">Adam's initial learning rate (it decays along a cosine to a twentieth).</param>
 public sealed record TrainingOptions(
     long Seed = 1,
-    int Samples = 150_000,
-    int DynamicsSteps = 12_000,
-    int CodecSteps = 800,
-    int UpdaterSteps = 400,
-    int BatchSize = 64,
+    int Samples = 60_000,
+    int DynamicsSteps = 5_000,
+    int CodecSteps = 4_000,
+    int UpdaterSteps = 300,
+    int BatchSize = 32,
     double LearningRate = 2e-3)
 {
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for options training cannot run with.</summary>

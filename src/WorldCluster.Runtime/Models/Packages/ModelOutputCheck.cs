@@ -24,8 +24,10 @@ public static class ModelOutputCheck
         if (manifest.Memory is { } memory)
         {
             var write = output.Memory ?? throw new InvalidDataException($"{call} returned no memory write; the manifest declares scene memory");
-            Tensor(new StateTensorSpec("keys", StateDType.Int64, []), write.Keys, batch, $"{call}: memory keys");
-            Tensor(memory.Entry, write.Entries, batch, $"{call}: memory entry '{memory.Entry.Name}'");
+            // One write per world ([B] keys) or several ([B, K] keys with [B, K, ...] entries).
+            long[] perWorld = write.Keys.dim() == 2 ? [write.Keys.shape[1]] : [];
+            Tensor(new StateTensorSpec("keys", StateDType.Int64, perWorld), write.Keys, batch, $"{call}: memory keys");
+            Tensor(memory.Entry with { Shape = [.. perWorld, .. memory.Entry.Shape] }, write.Entries, batch, $"{call}: memory entry '{memory.Entry.Name}'");
         }
     }
 
