@@ -11,7 +11,7 @@ public sealed class BenchModelsTests
         try
         {
             var (exit, output, error) = await CliRun.InvokeAsync(
-                "bench", "models", "--quick", "--seconds", "0.3", "--realtime-worlds", "2", "--players", "2", "--out", report);
+                "bench", "models", "--quick", "--model", "reference-world", "--seconds", "0.3", "--realtime-worlds", "2", "--players", "2", "--out", report);
 
             Assert.True(exit == 0, $"exit {exit}: {error}\n{output}");
             Assert.Contains("| batch size / worlds |", output, StringComparison.Ordinal);
