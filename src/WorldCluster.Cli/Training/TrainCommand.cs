@@ -22,7 +22,7 @@ internal static class TrainCommand
         var updaterSteps = NonNegative(new Option<int>("--updater-steps") { Description = "Optimizer steps for the memory updater", DefaultValueFactory = _ => defaults.UpdaterSteps });
         var batch = Positive(new Option<int>("--batch") { Description = "Samples per optimizer step", DefaultValueFactory = _ => defaults.BatchSize });
         var threads = Positive(new Option<int>("--threads") { Description = "CPU threads for libtorch", DefaultValueFactory = _ => Environment.ProcessorCount });
-        var command = new Command("train", "Trains the learned world model from scratch on the CPU (about 25 minutes on 2 cores with the defaults)")
+        var command = new Command("train", "Trains the learned world model from scratch on the CPU (about 10 minutes on 2 cores with the defaults)")
         {
             output, seed, samples, steps, codecSteps, updaterSteps, batch, threads,
         };
