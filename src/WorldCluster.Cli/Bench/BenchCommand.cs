@@ -23,8 +23,8 @@ internal static class BenchCommand
             Description = "Benchmark a running WorldCluster at this address; without it a host is started in this process",
             CustomParser = CliOptions.ParseUrl,
         };
-        var hz = Positive(new Option<int>("--hz") { Description = "The world's real-time tick rate (1-60)", DefaultValueFactory = _ => 20 });
-        var subscribers = Positive(new Option<int>("--subscribers") { Description = "Spectator sessions in the second phase", DefaultValueFactory = _ => 100 });
+        var hz = CliOptions.AtLeast(1, new Option<int>("--hz") { Description = "The world's real-time tick rate (1-60)", DefaultValueFactory = _ => 20 });
+        var subscribers = CliOptions.AtLeast(1, new Option<int>("--subscribers") { Description = "Spectator sessions in the second phase", DefaultValueFactory = _ => 100 });
         var seconds = new Option<double>("--seconds") { Description = "Length of each measured phase", DefaultValueFactory = _ => 10 };
         seconds.Validators.Add(r =>
         {
@@ -120,18 +120,6 @@ internal static class BenchCommand
         console.WriteLine();
         console.MarkupLineInterpolated(
             $"ticks/s with {report.Settings.Subscribers} subscribers / ticks/s with 0: [bold]{Number(report.TicksPerSecondRatio, "F3")}[/]; every subscriber got every frame: {(report.Complete ? "yes" : "NO")}");
-    }
-
-    private static Option<int> Positive(Option<int> option)
-    {
-        option.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1)
-            {
-                r.AddError($"{option.Name} must be at least 1");
-            }
-        });
-        return option;
     }
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);

@@ -33,9 +33,9 @@ internal static class ModelsBenchCommand
             }
         });
         var quick = new Option<bool>("--quick") { Description = "A short run: batch sizes 1, 4, 16; 1 and 16 worlds; 4 real-time worlds; 0.5 s each" };
-        var realtimeWorlds = Positive(new Option<int>("--realtime-worlds") { Description = "Worlds ticking in real time in (d)", DefaultValueFactory = _ => 64 });
-        var players = Positive(new Option<int>("--players") { Description = "Player sessions per real-time world (at most the model's)", DefaultValueFactory = _ => 4 });
-        var hz = Positive(new Option<int>("--hz") { Description = "Tick rate of the real-time worlds", DefaultValueFactory = _ => 20 });
+        var realtimeWorlds = CliOptions.AtLeast(1, new Option<int>("--realtime-worlds") { Description = "Worlds ticking in real time in (d)", DefaultValueFactory = _ => 64 });
+        var players = CliOptions.AtLeast(1, new Option<int>("--players") { Description = "Player sessions per real-time world (at most the model's)", DefaultValueFactory = _ => 4 });
+        var hz = CliOptions.AtLeast(1, new Option<int>("--hz") { Description = "Tick rate of the real-time worlds", DefaultValueFactory = _ => 20 });
         var delay = new Option<double>("--max-queue-delay") { Description = "The batcher's max queue delay in ms, for the in-process hosts", DefaultValueFactory = _ => 2 };
         var output = new Option<string>("--out") { Description = "Where to write the JSON report", DefaultValueFactory = _ => "bench-models.json" };
         var token = CliOptions.Token();
@@ -246,18 +246,6 @@ internal static class ModelsBenchCommand
     ];
 
     private static string Mark(bool met) => met ? "met" : "NOT met";
-
-    private static Option<int> Positive(Option<int> option)
-    {
-        option.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1)
-            {
-                r.AddError($"{option.Name} must be at least 1");
-            }
-        });
-        return option;
-    }
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -15,8 +15,8 @@ internal static class ScaleBenchCommand
     public static Command Create(IAnsiConsole console)
     {
         var model = new Option<string>("--model") { Description = "The worlds' model", DefaultValueFactory = _ => "reference-world" };
-        var worlds = Positive(new Option<int>("--worlds") { Description = "Worlds to activate on the silo", DefaultValueFactory = _ => 20_000 });
-        var sample = Positive(new Option<int>("--sample") { Description = "Stored worlds to activate one at a time after a restart", DefaultValueFactory = _ => 1000 });
+        var worlds = CliOptions.AtLeast(1, new Option<int>("--worlds") { Description = "Worlds to activate on the silo", DefaultValueFactory = _ => 20_000 });
+        var sample = CliOptions.AtLeast(1, new Option<int>("--sample") { Description = "Stored worlds to activate one at a time after a restart", DefaultValueFactory = _ => 1000 });
         var output = new Option<string>("--out") { Description = "Where to write the JSON report", DefaultValueFactory = _ => "bench-scale.json" };
         var command = new Command("scale", "Activates N worlds on one in-process silo: memory per world against its state's bytes, and cold activation time from the store")
         {
@@ -59,18 +59,6 @@ internal static class ScaleBenchCommand
             return 0;
         });
         return command;
-    }
-
-    private static Option<int> Positive(Option<int> option)
-    {
-        option.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1)
-            {
-                r.AddError($"{option.Name} must be at least 1");
-            }
-        });
-        return option;
     }
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);

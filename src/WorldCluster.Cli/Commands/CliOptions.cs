@@ -31,6 +31,19 @@ internal static class CliOptions
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable(TokenVariable),
     };
 
+    /// <summary>Adds a check that an integer option is at least <paramref name="minimum"/>; returns the option.</summary>
+    public static Option<int> AtLeast(int minimum, Option<int> option)
+    {
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < minimum)
+            {
+                r.AddError(minimum == 0 ? $"{option.Name} must not be negative" : $"{option.Name} must be at least {minimum}");
+            }
+        });
+        return option;
+    }
+
     /// <summary>The <c>--json</c> option: print the API's JSON instead of a table.</summary>
     public static Option<bool> Json() => new("--json") { Description = "Print the answer as JSON" };
 

@@ -25,16 +25,8 @@ internal static class EvalCommand
         var rollouts = new Option<int>("--rollouts") { Description = "Open-loop rollouts", DefaultValueFactory = _ => 200 };
         var revisits = new Option<int>("--revisits") { Description = "Revisit rollouts (each leaves a room for at least 100 ticks and comes back)", DefaultValueFactory = _ => 100 };
         var output = new Option<string>("--out") { Description = "Where to write the JSON report", DefaultValueFactory = _ => "eval.json" };
-        foreach (var count in new[] { rollouts, revisits })
-        {
-            count.Validators.Add(r =>
-            {
-                if (r.GetValueOrDefault<int>() < 2)
-                {
-                    r.AddError($"{count.Name} must be at least 2");
-                }
-            });
-        }
+        CliOptions.AtLeast(2, rollouts);
+        CliOptions.AtLeast(2, revisits);
         var command = new Command("eval", "Measures the learned world model against the reference world: PSNR and exact rollouts after 1, 8 and 32 steps, revisits with memory on and off")
         {
             weights, seed, rollouts, revisits, output,

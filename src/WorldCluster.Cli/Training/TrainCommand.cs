@@ -16,12 +16,12 @@ internal static class TrainCommand
         var defaults = new TrainingOptions();
         var output = new Option<string>("--out") { Description = "Where to write the weights (a TorchSharp module file)", DefaultValueFactory = _ => "learned-world.bin" };
         var seed = new Option<long>("--seed") { Description = "Seeds rollouts, initial weights and sample order: equal seeds give equal weights", DefaultValueFactory = _ => defaults.Seed };
-        var samples = Positive(new Option<int>("--samples") { Description = "Dynamics samples collected from reference rollouts", DefaultValueFactory = _ => defaults.Samples });
-        var steps = NonNegative(new Option<int>("--steps") { Description = "Optimizer steps for the dynamics network", DefaultValueFactory = _ => defaults.DynamicsSteps });
-        var codecSteps = NonNegative(new Option<int>("--codec-steps") { Description = "Optimizer steps for the frame encoder and decoder", DefaultValueFactory = _ => defaults.CodecSteps });
-        var updaterSteps = NonNegative(new Option<int>("--updater-steps") { Description = "Optimizer steps for the memory updater", DefaultValueFactory = _ => defaults.UpdaterSteps });
-        var batch = Positive(new Option<int>("--batch") { Description = "Samples per optimizer step", DefaultValueFactory = _ => defaults.BatchSize });
-        var threads = Positive(new Option<int>("--threads") { Description = "CPU threads for libtorch", DefaultValueFactory = _ => Environment.ProcessorCount });
+        var samples = CliOptions.AtLeast(1, new Option<int>("--samples") { Description = "Dynamics samples collected from reference rollouts", DefaultValueFactory = _ => defaults.Samples });
+        var steps = CliOptions.AtLeast(0, new Option<int>("--steps") { Description = "Optimizer steps for the dynamics network", DefaultValueFactory = _ => defaults.DynamicsSteps });
+        var codecSteps = CliOptions.AtLeast(0, new Option<int>("--codec-steps") { Description = "Optimizer steps for the frame encoder and decoder", DefaultValueFactory = _ => defaults.CodecSteps });
+        var updaterSteps = CliOptions.AtLeast(0, new Option<int>("--updater-steps") { Description = "Optimizer steps for the memory updater", DefaultValueFactory = _ => defaults.UpdaterSteps });
+        var batch = CliOptions.AtLeast(1, new Option<int>("--batch") { Description = "Samples per optimizer step", DefaultValueFactory = _ => defaults.BatchSize });
+        var threads = CliOptions.AtLeast(1, new Option<int>("--threads") { Description = "CPU threads for libtorch", DefaultValueFactory = _ => Environment.ProcessorCount });
         var command = new Command("train", "Trains the learned world model from scratch on the CPU (about 10 minutes on 2 cores with the defaults)")
         {
             output, seed, samples, steps, codecSteps, updaterSteps, batch, threads,
@@ -92,29 +92,5 @@ internal static class TrainCommand
             return Task.FromResult(0);
         });
         return command;
-    }
-
-    private static Option<int> Positive(Option<int> option)
-    {
-        option.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1)
-            {
-                r.AddError($"{option.Name} must be at least 1");
-            }
-        });
-        return option;
-    }
-
-    private static Option<int> NonNegative(Option<int> option)
-    {
-        option.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 0)
-            {
-                r.AddError($"{option.Name} must not be negative");
-            }
-        });
-        return option;
     }
 }

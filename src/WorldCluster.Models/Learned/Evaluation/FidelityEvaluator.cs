@@ -62,18 +62,13 @@ public static class FidelityEvaluator
             state = next;
             if (Horizons.Contains(step))
             {
-                results.Add(Compare(step, frames, reference.Frames, Enumerable.Range(0, rollouts).ToArray()));
+                var (psnr, exact) = Score(frames, reference.Frames, [.. Enumerable.Range(0, rollouts)]);
+                results.Add(new HorizonFidelity(step, rollouts, psnr, exact));
                 progress?.Report($"open loop: {step} steps");
             }
         }
         DisposeAll(state);
         return results;
-    }
-
-    private static HorizonFidelity Compare(int steps, byte[] predicted, byte[] truth, int[] worlds)
-    {
-        var (psnr, exact) = Score(predicted, truth, worlds);
-        return new HorizonFidelity(steps, worlds.Length, psnr, exact);
     }
 
     private static (double Psnr, double Exact) Score(byte[] predicted, byte[] truth, int[] worlds)
