@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using static WorldCluster.Models.Torch.Scalars;
 
 namespace WorldCluster.Models.Learned;
 
@@ -40,12 +41,12 @@ public static class LatentCodec
             var past = context.select(1, k);
             parts.Add(nn.functional.pad(OneHot(past.select(1, 0), past.select(1, 1)), [1, 1, 1, 1]));
         }
-        var valid = actions.ge(0L).logical_and(actions.lt(LearnedGeometry.Actions));
-        var action = Classes(actions.masked_fill(valid.logical_not(), 0L).view(batch, -1, 1), LearnedGeometry.Actions)
+        var valid = actions.ge(Zero).logical_and(actions.lt(Of(LearnedGeometry.Actions)));
+        var action = Classes(actions.masked_fill(valid.logical_not(), Zero).view(batch, -1, 1), LearnedGeometry.Actions)
             .view(batch, LearnedGeometry.Actions, -1).transpose(1, 2); // [B, 4, 6]
         var slots = Classes(avatars, LearnedGeometry.AvatarClasses).narrow(1, 1, LearnedGeometry.AvatarClasses - 1); // [B, 4, 18, 18]
         // Elementwise product and a sum over the 4 slots: a reduction inside each world's row, so no batch-size-dependent GEMM path.
-        parts.Add((slots.unsqueeze(2) * action.view(batch, -1, LearnedGeometry.Actions, 1, 1)).sum(1));
+        parts.Add(slots.unsqueeze(2).mul(action.view(batch, -1, LearnedGeometry.Actions, 1, 1)).sum(1));
         parts.Add(spawn.unsqueeze(1));
         return cat(parts, 1).contiguous();
     }

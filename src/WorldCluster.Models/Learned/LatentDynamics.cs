@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using WorldCluster.Models.Torch;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -43,7 +44,7 @@ public sealed class LatentDynamics : Module<Tensor, Tensor>
         h = functional.relu(_mid2.forward(h));
         h = functional.relu(_mid3.forward(h));
         var current = input.narrow(1, 0, LearnedGeometry.LatentChannels);
-        return _out.forward(h) + _skip.forward(current);
+        return _out.forward(h).Plus(_skip.forward(current));
     }
 
     /// <inheritdoc />

@@ -1,7 +1,9 @@
 using TorchSharp;
 using WorldCluster.Models.Contract;
 using WorldCluster.Models.Reference;
+using WorldCluster.Models.Torch;
 using static TorchSharp.torch;
+using static WorldCluster.Models.Torch.Scalars;
 
 namespace WorldCluster.Models.Learned;
 
@@ -96,11 +98,11 @@ public sealed class LearnedWorld : IWorldModel
         var viewCells = tokenCells.narrow(0, LearnedGeometry.Rooms * batch, batch);
         var viewAvatars = tokenAvatars.narrow(0, LearnedGeometry.Rooms * batch, batch);
 
-        var cameraRoom = players.select(1, 0).floor_divide(View);
-        var roomId = (cameraRoom.select(1, 0) * LearnedGeometry.RoomsPerSide) + cameraRoom.select(1, 1);
+        var cameraRoom = players.select(1, 0).floor_divide(Of(View));
+        var roomId = cameraRoom.select(1, 0).Times(LearnedGeometry.RoomsPerSide).Plus(cameraRoom.select(1, 1));
         var view = stack([viewCells, viewAvatars], 1);
         var context = stack(Enumerable.Repeat(view, LearnedGeometry.ContextLength), 1);
-        var keys = arange(LearnedGeometry.Rooms, ScalarType.Int64, _device).view(1, -1).expand(batch, -1);
+        var keys = TensorOps.Range(LearnedGeometry.Rooms, _device).view(1, -1).expand(batch, -1);
         var frames = Decode(viewCells, viewAvatars);
         return Keep([viewCells, viewAvatars, context, roomId.view(batch, 1), rng.view(batch, 1)], frames, keys, roomCells.contiguous());
     }
@@ -111,7 +113,7 @@ public sealed class LearnedWorld : IWorldModel
     {
         ArgumentNullException.ThrowIfNull(state);
         var batch = state[0].shape[0];
-        using var empty = full([batch, 1], -1L, ScalarType.Int64, state[0].device);
+        using var empty = full([batch, 1], Of(-1L), ScalarType.Int64, state[0].device);
         using var entries = zeros([batch, 1, View, View], ScalarType.Byte, state[0].device);
         return Step(state, actions, new SceneMemory(empty, entries));
     }
@@ -151,7 +153,7 @@ public sealed class LearnedWorld : IWorldModel
     /// <summary>Token grids (uint8 <c>[N, 16, 16]</c> cell classes and avatar ids) read from uint8 frames <c>[N, 3, 64, 64]</c>.</summary>
     public (Tensor Cells, Tensor Avatars) Encode(Tensor frames)
     {
-        var input = frames.to(ScalarType.Float32, _device).div_(255f);
+        var input = frames.to(ScalarType.Float32, _device).div_(Of(255.0));
         return LatentCodec.Argmax(_network.Encoder.forward(input.shape[0] == 1 ? Twice(input) : input).narrow(0, 0, input.shape[0]));
     }
 
@@ -160,7 +162,7 @@ public sealed class LearnedWorld : IWorldModel
     {
         var latent = LatentCodec.OneHot(cells, avatars);
         var pixels = _network.Decoder.forward(latent.shape[0] == 1 ? Twice(latent) : latent).narrow(0, 0, latent.shape[0]);
-        return pixels.mul(255f).round_().clamp_(0, 255).to(ScalarType.Byte);
+        return pixels.mul(Of(255.0)).round_().clamp_(Zero, Of(255L)).to(ScalarType.Byte);
     }
 
     private StepOutput StepBatch(IReadOnlyList<Tensor> state, Tensor actions, SceneMemory memory)
@@ -177,32 +179,34 @@ public sealed class LearnedWorld : IWorldModel
 
         // The noise stream's spawn candidate: into the window when it falls in the view, else into a remembered room.
         var (next, tries, spotRow, spotCol) = WorldNoise.Draw(rng);
-        var gems = map.eq(LearnedGeometry.Gem).sum([1, 2]);
-        var spawning = tries.logical_and(gems.lt(ReferenceGeometry.GemCap));
-        var spotRoom = (spotRow.floor_divide(View) * LearnedGeometry.RoomsPerSide) + spotCol.floor_divide(View);
-        var localRow = spotRow.remainder(View);
-        var localCol = spotCol.remainder(View);
+        var gems = map.eq(Of(LearnedGeometry.Gem)).sum([1, 2]);
+        var spawning = tries.logical_and(gems.lt(Of(ReferenceGeometry.GemCap)));
+        var spotRoom = spotRow.floor_divide(Of(View)).Times(LearnedGeometry.RoomsPerSide).Plus(spotCol.floor_divide(Of(View)));
+        var localRow = spotRow.remainder(Of(View));
+        var localCol = spotCol.remainder(Of(View));
         var inView = spawning.logical_and(spotRoom.eq(room));
-        var spawnMap = Spot(((localRow + 1) * Window) + localCol + 1, inView, Window);
+        var spawnMap = Spot(localRow.Plus(1L).Times(Window).Plus(localCol).Plus(1L), inView, Window);
 
         var input = LatentCodec.DynamicsInput(windowCells, windowAvatars, context, actions.to(ScalarType.Int64, device), spawnMap);
         var (nextCells, nextAvatars) = LatentCodec.Argmax(_network.Dynamics.forward(input));
 
         // Did player 0 (the camera) step into the border? Then the camera moves to that neighbouring room.
-        var camera = nextAvatars.eq(1).view(batch, -1);
+        var camera = nextAvatars.eq(One).view(batch, -1);
         var found = camera.any(1);
         var at = camera.to(ScalarType.Int32).argmax(1);
-        var row = at.floor_divide(Window);
-        var col = at.remainder(Window);
-        var (roomRow, roomCol) = (room.floor_divide(LearnedGeometry.RoomsPerSide), room.remainder(LearnedGeometry.RoomsPerSide));
-        var up = row.eq(0L).logical_and(roomRow.gt(0L));
-        var down = row.eq((long)Window - 1).logical_and(roomRow.lt((long)LearnedGeometry.RoomsPerSide - 1));
-        var left = col.eq(0L).logical_and(roomCol.gt(0L));
-        var right = col.eq((long)Window - 1).logical_and(roomCol.lt((long)LearnedGeometry.RoomsPerSide - 1));
+        var row = at.floor_divide(Of(Window));
+        var col = at.remainder(Of(Window));
+        var (roomRow, roomCol) = (room.floor_divide(Of(LearnedGeometry.RoomsPerSide)), room.remainder(Of(LearnedGeometry.RoomsPerSide)));
+        var lastCell = Of(Window - 1);
+        var lastRoom = Of(LearnedGeometry.RoomsPerSide - 1);
+        var up = row.eq(Zero).logical_and(roomRow.gt(Zero));
+        var down = row.eq(lastCell).logical_and(roomRow.lt(lastRoom));
+        var left = col.eq(Zero).logical_and(roomCol.gt(Zero));
+        var right = col.eq(lastCell).logical_and(roomCol.lt(lastRoom));
         var moved = found.logical_and(up.logical_or(down).logical_or(left).logical_or(right));
-        var delta = (up.to(ScalarType.Int64) * -LearnedGeometry.RoomsPerSide) + (down.to(ScalarType.Int64) * LearnedGeometry.RoomsPerSide)
-            - left.to(ScalarType.Int64) + right.to(ScalarType.Int64);
-        var newRoom = where(moved, room + delta, room);
+        var delta = up.to(ScalarType.Int64).Times(-LearnedGeometry.RoomsPerSide).Plus(down.to(ScalarType.Int64).Times(LearnedGeometry.RoomsPerSide))
+            .sub(left.to(ScalarType.Int64)).Plus(right.to(ScalarType.Int64));
+        var newRoom = where(moved, room.Plus(delta), room);
 
         // Fold the predicted window (view and border) back into the map, then let the updater apply an off-view spawn.
         map = WorldMap.WithWindow(map, room, nextCells);
@@ -210,16 +214,17 @@ public sealed class LearnedWorld : IWorldModel
         var knownSpot = known.gather(1, spotRoom.view(batch, 1)).view(batch);
         var offView = spawning.logical_and(spotRoom.ne(room)).logical_and(knownSpot);
         var remembered = WorldMap.Room(rooms, spotRoom);
-        var updaterInput = cat([LatentCodec.Classes(remembered, LearnedGeometry.CellClasses), Spot((localRow * View) + localCol, offView, View).unsqueeze(1)], 1);
+        var updaterInput = cat([LatentCodec.Classes(remembered, LearnedGeometry.CellClasses), Spot(localRow.Times(View).Plus(localCol), offView, View).unsqueeze(1)], 1);
         var updated = _network.Updater.forward(updaterInput).argmax(1).to(ScalarType.Byte);
         rooms = WorldMap.WithRoom(rooms, spotRoom, updated, offView);
 
         var viewCells = WorldMap.Room(rooms, newRoom);
         // Entering a room, the camera's avatar stands where it stepped; everyone else is out of view.
-        var worldRow = (roomRow * View) + row - 1;
-        var worldCol = (roomCol * View) + col - 1;
-        var entryIndex = ((worldRow - (newRoom.floor_divide(LearnedGeometry.RoomsPerSide) * View)).clamp(0, View - 1) * View)
-            + (worldCol - (newRoom.remainder(LearnedGeometry.RoomsPerSide) * View)).clamp(0, View - 1);
+        var worldRow = roomRow.Times(View).Plus(row).Plus(-1L);
+        var worldCol = roomCol.Times(View).Plus(col).Plus(-1L);
+        var lastViewCell = Of(View - 1);
+        var entryIndex = worldRow.sub(newRoom.floor_divide(Of(LearnedGeometry.RoomsPerSide)).Times(View)).clamp(Zero, lastViewCell).Times(View)
+            .Plus(worldCol.sub(newRoom.remainder(Of(LearnedGeometry.RoomsPerSide)).Times(View)).clamp(Zero, lastViewCell));
         var entered = Spot(entryIndex, moved, View).to(ScalarType.Byte);
         var stayed = nextAvatars.narrow(1, 1, View).narrow(2, 1, View);
         var viewAvatars = where(moved.view(batch, 1, 1), entered, stayed);
@@ -231,7 +236,7 @@ public sealed class LearnedWorld : IWorldModel
         var newContext = where(moved.view(batch, 1, 1, 1, 1), fresh, shifted);
 
         // Writes, later ones winning: the spawn-updated room, the room just left, the room in view.
-        var none = full([batch], -1L, ScalarType.Int64, device);
+        var none = full([batch], Of(-1L), ScalarType.Int64, device);
         var keys = stack([where(offView, spotRoom, none), where(moved, room, none), newRoom], 1);
         var entries = stack([WorldMap.Room(rooms, spotRoom), WorldMap.Room(rooms, room), viewCells], 1);
         var frames = Decode(viewCells, viewAvatars);
@@ -240,7 +245,7 @@ public sealed class LearnedWorld : IWorldModel
 
     // A float map [B, size, size] with 1 at flat index[b] where on[b].
     private static Tensor Spot(Tensor index, Tensor on, int size) =>
-        nn.functional.one_hot(index.clamp(0, (size * size) - 1), size * size).to(ScalarType.Float32)
+        nn.functional.one_hot(index.clamp(Zero, Of((size * size) - 1)), size * size).to(ScalarType.Float32)
             .mul(on.to(ScalarType.Float32).unsqueeze(1)).view(-1, size, size);
 
     private static Tensor Twice(Tensor t) => cat([t, t], 0);

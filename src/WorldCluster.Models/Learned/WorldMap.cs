@@ -1,4 +1,6 @@
+using WorldCluster.Models.Torch;
 using static TorchSharp.torch;
+using static WorldCluster.Models.Torch.Scalars;
 
 namespace WorldCluster.Models.Learned;
 
@@ -16,9 +18,9 @@ internal static class WorldMap
     {
         var batch = cells.shape[0];
         var device = cells.device;
-        var rooms = full([batch, LearnedGeometry.Rooms, View, View], (long)LearnedGeometry.Wall, ScalarType.Byte, device);
+        var rooms = full([batch, LearnedGeometry.Rooms, View, View], Of(LearnedGeometry.Wall), ScalarType.Byte, device);
         var known = zeros([batch, LearnedGeometry.Rooms], ScalarType.Bool, device);
-        var ids = arange(LearnedGeometry.Rooms, ScalarType.Int64, device).view(1, LearnedGeometry.Rooms);
+        var ids = TensorOps.Range(LearnedGeometry.Rooms, device).view(1, LearnedGeometry.Rooms);
         for (var m = 0; m < keys.shape[1]; m++)
         {
             var hit = keys.narrow(1, m, 1).eq(ids); // [B, 4]
@@ -58,7 +60,7 @@ internal static class WorldMap
     public static Tensor WithRoom(Tensor rooms, Tensor room, Tensor value, Tensor apply)
     {
         var batch = rooms.shape[0];
-        var ids = arange(LearnedGeometry.Rooms, ScalarType.Int64, rooms.device).view(1, LearnedGeometry.Rooms);
+        var ids = TensorOps.Range(LearnedGeometry.Rooms, rooms.device).view(1, LearnedGeometry.Rooms);
         var hit = room.view(batch, 1).eq(ids).logical_and(apply.view(batch, 1));
         return where(hit.view(batch, LearnedGeometry.Rooms, 1, 1), value.unsqueeze(1), rooms);
     }
@@ -81,9 +83,9 @@ internal static class WorldMap
 
     private static (Tensor Rows, Tensor Cols) WindowIndex(Tensor map, Tensor room)
     {
-        var offsets = arange(LearnedGeometry.Window, ScalarType.Int64, map.device).view(1, -1);
-        var top = room.floor_divide(Side).mul(View).view(-1, 1);
-        var left = room.remainder(Side).mul(View).view(-1, 1);
-        return (top + offsets, left + offsets);
+        var offsets = TensorOps.Range(LearnedGeometry.Window, map.device).view(1, -1);
+        var top = room.floor_divide(Of(Side)).Times(View).view(-1, 1);
+        var left = room.remainder(Of(Side)).Times(View).view(-1, 1);
+        return (top.Plus(offsets), left.Plus(offsets));
     }
 }

@@ -1,5 +1,6 @@
 using WorldCluster.Models.Reference;
 using static TorchSharp.torch;
+using static WorldCluster.Models.Torch.Scalars;
 
 namespace WorldCluster.Models.Learned;
 
@@ -18,9 +19,9 @@ public static class WorldNoise
     {
         var first = ReferenceRules.Lcg(rng);
         var second = ReferenceRules.Lcg(first);
-        var tries = first.floor_divide(ReferenceRules.SpawnChanceDivisor).eq(0L);
-        var spot = second.floor_divide(ReferenceRules.SpawnCellDivisor);
-        return (second, tries, spot.floor_divide(ReferenceGeometry.GridSize), spot.remainder(ReferenceGeometry.GridSize));
+        var tries = first.floor_divide(Of(ReferenceRules.SpawnChanceDivisor)).eq(Zero);
+        var spot = second.floor_divide(Of(ReferenceRules.SpawnCellDivisor));
+        return (second, tries, spot.floor_divide(Of(ReferenceGeometry.GridSize)), spot.remainder(Of(ReferenceGeometry.GridSize)));
     }
 
     /// <summary>The LCG step on the host.</summary>

@@ -1,4 +1,5 @@
 using TorchSharp;
+using WorldCluster.Models.Torch;
 using static TorchSharp.torch;
 
 namespace WorldCluster.Models.Reference;
@@ -33,10 +34,10 @@ internal static class ReferenceRenderer
 
         // The camera room's top-left cell: slot 0's position rounded down to a multiple of the room size.
         var room = players.select(1, 0).floor_divide(RoomScalar);
-        var origin = room * Room;
-        var offsets = arange(RoomScalar, ScalarType.Int64, device);
-        var rows = (origin.select(1, 0).unsqueeze(1) + offsets).unsqueeze(2).expand(batch, Room, N);
-        var cols = (origin.select(1, 1).unsqueeze(1) + offsets).unsqueeze(1).expand(batch, Room, Room);
+        var origin = room.Times(Room);
+        var offsets = TensorOps.Range(Room, device);
+        var rows = origin.select(1, 0).unsqueeze(1).Plus(offsets).unsqueeze(2).expand(batch, Room, N);
+        var cols = origin.select(1, 1).unsqueeze(1).Plus(offsets).unsqueeze(1).expand(batch, Room, Room);
         var view = cells.gather(1, rows).gather(2, cols);
 
         // Avatar map of the room: 0 for nobody, slot + 1 where an active player stands. Slots go one at a time so no
@@ -47,7 +48,7 @@ internal static class ReferenceRenderer
             var at = players.select(1, slot);
             var shown = active.select(1, slot).ne(Zero).logical_and(at.floor_divide(RoomScalar).eq(room).all(1)).unsqueeze(1);
             var local = at.remainder(RoomScalar);
-            var index = (local.select(1, 0) * Room + local.select(1, 1)).unsqueeze(1);
+            var index = local.select(1, 0).Times(Room).Plus(local.select(1, 1)).unsqueeze(1);
             avatars.scatter_(1, index, avatars.gather(1, index).masked_fill(shown, AvatarIds[slot]));
         }
 

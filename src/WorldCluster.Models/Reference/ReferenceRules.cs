@@ -1,4 +1,5 @@
 using TorchSharp;
+using WorldCluster.Models.Torch;
 using static TorchSharp.torch;
 
 namespace WorldCluster.Models.Reference;
@@ -33,8 +34,7 @@ internal static class ReferenceRules
     // The four neighbours an interaction reaches: up, down, left, right.
     private static readonly long[] Neighbours = [-1, 0, 1, 0, 0, -1, 0, 1];
 
-    // Scalars are native handles that an implicit conversion would allocate (and leave to the finalizer) on every
-    // call; these live for the process instead.
+    // Kept Scalars only: a Scalar made for one call can be freed mid-call (see Scalars).
     private static readonly Scalar Zero = 0L.ToScalar();
     private static readonly Scalar False = false.ToScalar();
     private static readonly Scalar Last = ((long)N - 1).ToScalar();
@@ -81,8 +81,8 @@ internal static class ReferenceRules
             others.select(1, slot).fill_(False);
 
             var step = moves.index_select(0, a);
-            var target = (here + step).clamp(Zero, Last);
-            var beyond = (target + step).clamp(Zero, Last);
+            var target = here.Plus(step).clamp(Zero, Last);
+            var beyond = target.Plus(step).clamp(Zero, Last);
             var targetIndex = FlatIndex(target).unsqueeze(1);
             var beyondIndex = FlatIndex(beyond).unsqueeze(1);
             var targetCell = grid.gather(1, targetIndex).squeeze(1);
@@ -100,10 +100,10 @@ internal static class ReferenceRules
             grid.scatter_(1, beyondIndex, beyondCell.masked_fill(push, CrateCell).unsqueeze(1));
             grid.scatter_(1, targetIndex, targetCell.masked_fill(push.logical_or(collected), FloorCell).unsqueeze(1));
             position.select(1, slot).copy_(where(moved.unsqueeze(1), target, here));
-            score.select(1, slot).add_(collected.to(ScalarType.Int32));
+            score.select(1, slot).PlusInPlace(collected.to(ScalarType.Int32));
 
             var interacts = a.eq(InteractAction).unsqueeze(1);
-            var around = (here.unsqueeze(1) + neighbours).clamp(Zero, Last);
+            var around = here.unsqueeze(1).Plus(neighbours).clamp(Zero, Last);
             var aroundIndex = FlatIndex(around);
             var aroundCell = grid.gather(1, aroundIndex);
             var aroundTaken = Occupied(position, isActive, aroundIndex);
@@ -128,9 +128,9 @@ internal static class ReferenceRules
     }
 
     /// <summary>The LCG step on int64 values in <c>[0, 2^31)</c>: exact, never overflows.</summary>
-    public static Tensor Lcg(Tensor x) => x.mul(Multiplier).add_(Increment).remainder_(Modulus);
+    public static Tensor Lcg(Tensor x) => x.mul(Multiplier).add_(Increment, Scalars.One).remainder_(Modulus);
 
-    private static Tensor FlatIndex(Tensor rowCol) => rowCol.select(-1, 0) * N + rowCol.select(-1, 1);
+    private static Tensor FlatIndex(Tensor rowCol) => rowCol.select(-1, 0).Times(N).Plus(rowCol.select(-1, 1));
 
     /// <summary>For cells <c>[B, K]</c> (flat indices): whether a player selected by <paramref name="mask"/> <c>[B, 4]</c> stands there.</summary>
     private static Tensor Occupied(Tensor positions, Tensor mask, Tensor cells)

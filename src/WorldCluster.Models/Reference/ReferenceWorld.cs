@@ -1,4 +1,5 @@
 using WorldCluster.Models.Contract;
+using WorldCluster.Models.Torch;
 using static TorchSharp.torch;
 
 namespace WorldCluster.Models.Reference;
@@ -113,7 +114,8 @@ public sealed class ReferenceWorld : IWorldModel
         const int PerSide = ReferenceGeometry.RoomsPerSide;
         var batch = cells.shape[0];
         var camera = players.select(1, 0);
-        var room = (camera.select(1, 0).div(Side, rounding_mode: RoundingMode.floor) * PerSide) + camera.select(1, 1).div(Side, rounding_mode: RoundingMode.floor);
+        var side = Scalars.Of(Side);
+        var room = camera.select(1, 0).div(side, rounding_mode: RoundingMode.floor).Times(PerSide).Plus(camera.select(1, 1).div(side, rounding_mode: RoundingMode.floor));
         var rooms = cells.view(batch, PerSide, Side, PerSide, Side).permute(0, 1, 3, 2, 4).reshape(batch, PerSide * PerSide, Side, Side);
         var entry = rooms.gather(1, room.view(batch, 1, 1, 1).expand(batch, 1, Side, Side)).squeeze(1).contiguous();
         return new MemoryWrite(room, entry);

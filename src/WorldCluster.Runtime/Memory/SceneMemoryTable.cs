@@ -1,4 +1,5 @@
 using WorldCluster.Models.Contract;
+using WorldCluster.Models.Torch;
 using static TorchSharp.torch;
 
 namespace WorldCluster.Runtime.Memory;
@@ -16,9 +17,9 @@ public static class SceneMemoryTable
         long[] entryShape = [batch, spec.MaxEntries, .. spec.Entry.Shape];
         return
         [
-            full([batch, spec.MaxEntries], -1L, ScalarType.Int64, device),
+            full([batch, spec.MaxEntries], Scalars.Of(-1L), ScalarType.Int64, device),
             zeros(entryShape, spec.Entry.DType.ToScalarType(), device),
-            full([batch, spec.MaxEntries], -1L, ScalarType.Int64, device),
+            full([batch, spec.MaxEntries], Scalars.Of(-1L), ScalarType.Int64, device),
         ];
     }
 
@@ -48,13 +49,13 @@ public static class SceneMemoryTable
         var (keys, entries, written) = (table[0], table[1], table[2]);
         var batch = keys.shape[0];
         var key = writeKeys.to(ScalarType.Int64).view(batch, 1);
-        var skip = key.lt(0L).view(batch);
+        var skip = key.lt(Scalars.Zero).view(batch);
         var match = keys.eq(key);
         var hasMatch = match.any(1);
         // Same key → that entry; otherwise the empty or oldest entry (written == -1 sorts first).
         var slot = where(hasMatch, match.to(ScalarType.Int32).argmax(1), written.argmin(1)).view(batch, 1);
         var newKeys = keys.scatter(1, slot, key);
-        var order = written.max(1, keepdim: true).values + 1;
+        var order = written.max(1, keepdim: true).values.Plus(1L);
         var newWritten = written.scatter(1, slot, order);
         var entryShape = spec.Entry.Shape.ToArray();
         var index = slot.view([batch, 1, .. Enumerable.Repeat(1L, entryShape.Length)]).expand([batch, 1, .. entryShape]);

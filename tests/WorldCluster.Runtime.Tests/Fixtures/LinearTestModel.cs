@@ -1,4 +1,5 @@
 using WorldCluster.Models.Contract;
+using WorldCluster.Models.Torch;
 using static TorchSharp.torch;
 
 namespace WorldCluster.Runtime.Tests.Fixtures;
@@ -62,13 +63,13 @@ internal sealed class LinearTestModel : IWorldModel
         LastCallTensors.Add(state[0]);
         LastCallTensors.Add(actions);
         var push = _actionEmbedding.index_select(0, actions.flatten()).view(actions.shape[0], actions.shape[1], Width).sum(1);
-        var x = tanh(_layer.forward(state[0]) + push);
+        var x = tanh(_layer.forward(state[0]).Plus(push));
         return Output(x);
     }
 
     private StepOutput Output(Tensor x)
     {
-        var frames = (x[.., ..4].abs() * 255).clamp(0, 255).to_type(ScalarType.Byte).view(x.shape[0], 1, 2, 2);
+        var frames = x[.., ..4].abs().Times(255L).clamp(Scalars.Zero, Scalars.Of(255L)).to_type(ScalarType.Byte).view(x.shape[0], 1, 2, 2);
         LastCallTensors.Add(x);
         LastCallTensors.Add(frames);
         return new StepOutput([x], frames);

@@ -1,4 +1,5 @@
 using WorldCluster.Models.Contract;
+using WorldCluster.Models.Torch;
 using static TorchSharp.torch;
 
 namespace WorldCluster.Runtime.Tests.Fixtures;
@@ -33,13 +34,13 @@ internal sealed class MemoryProbeModel : IWorldModel
     {
         var b = state[0].shape[0];
         var action = actions.select(1, 0).view(b, 1);
-        var clock = state[1] + 1;
-        var room = where(action.eq(1), (state[0] + 1).remainder(Rooms), state[0]);
+        var clock = state[1].Plus(1L);
+        var room = where(action.eq(Scalars.One), state[0].Plus(1L).remainder(Scalars.Of(Rooms)), state[0]);
         // What memory holds for the room we are in now (0 if never seen).
         var here = memory.Keys.eq(room);
-        var remembered = (memory.Entries.view(b, Rooms) * here.to(ScalarType.Int64)).sum(1, keepdim: true);
-        var paint = where(action.eq(2), clock, remembered);
-        var frame = paint.remainder(256).to(ScalarType.Byte).view(b, 1, 1, 1);
+        var remembered = memory.Entries.view(b, Rooms).mul(here.to(ScalarType.Int64)).sum(1, keepdim: true);
+        var paint = where(action.eq(Scalars.Of(2L)), clock, remembered);
+        var frame = paint.remainder(Scalars.Of(256L)).to(ScalarType.Byte).view(b, 1, 1, 1);
         return new StepOutput([room, clock], frame, new MemoryWrite(room.view(b), paint));
     }
 

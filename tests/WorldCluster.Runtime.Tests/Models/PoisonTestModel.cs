@@ -1,5 +1,6 @@
 using WorldCluster.Models.Contract;
 using WorldCluster.Runtime.Models.Packages;
+using WorldCluster.Models.Torch;
 using static TorchSharp.torch;
 
 namespace WorldCluster.Runtime.Tests.Models;
@@ -42,8 +43,8 @@ internal sealed class PoisonTestModel(ModelManifest manifest, bool nanAtInit) : 
     public StepOutput Step(IReadOnlyList<Tensor> state, Tensor actions)
     {
         var a = actions.select(1, 0).to_type(ScalarType.Float32).unsqueeze(1);
-        var poisoned = actions.select(1, 0).eq(Poison).unsqueeze(1);
-        var x = where(poisoned, full_like(state[0], float.NaN), state[0] + a);
+        var poisoned = actions.select(1, 0).eq(Scalars.Of(Poison)).unsqueeze(1);
+        var x = where(poisoned, full_like(state[0], Scalars.Of(double.NaN)), state[0].Plus(a));
         return Output(x);
     }
 
@@ -53,7 +54,7 @@ internal sealed class PoisonTestModel(ModelManifest manifest, bool nanAtInit) : 
 
     private static StepOutput Output(Tensor x)
     {
-        var frames = x.nan_to_num().clamp(0, 255).to_type(ScalarType.Byte).view(x.shape[0], 1, 1, 2);
+        var frames = x.nan_to_num().clamp(Scalars.Zero, Scalars.Of(255L)).to_type(ScalarType.Byte).view(x.shape[0], 1, 1, 2);
         return new StepOutput([x.MoveToOuterDisposeScope()], frames.MoveToOuterDisposeScope());
     }
 }

@@ -1,4 +1,5 @@
 using WorldCluster.Models.Contract;
+using WorldCluster.Models.Torch;
 using static TorchSharp.torch;
 
 namespace WorldCluster.Models.Learned.Evaluation;
@@ -9,7 +10,7 @@ namespace WorldCluster.Models.Learned.Evaluation;
 /// </summary>
 internal sealed class RoomMemory(long batch, bool enabled) : IDisposable
 {
-    private Tensor _keys = full([batch, LearnedGeometry.Rooms], -1L, ScalarType.Int64);
+    private Tensor _keys = full([batch, LearnedGeometry.Rooms], Scalars.Of(-1L), ScalarType.Int64);
     private Tensor _entries = zeros([batch, LearnedGeometry.Rooms, LearnedGeometry.View, LearnedGeometry.View], ScalarType.Byte);
 
     /// <summary>The memory a step reads.</summary>
@@ -27,7 +28,7 @@ internal sealed class RoomMemory(long batch, bool enabled) : IDisposable
         var entries = write.Keys.dim() == 1 ? write.Entries.unsqueeze(1) : write.Entries;
         var table = _entries;
         var known = _keys;
-        var rooms = arange(LearnedGeometry.Rooms, ScalarType.Int64).view(1, -1);
+        var rooms = TensorOps.Range(LearnedGeometry.Rooms).view(1, -1);
         for (var k = 0; k < keys.shape[1]; k++)
         {
             var hit = keys.narrow(1, k, 1).eq(rooms); // [B, 4]; -1 matches no room

@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using WorldCluster.Models.Torch;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -41,10 +42,10 @@ public static class LearnedWorldTrainer
             var (frames, cells, avatars) = (batch[0], batch[1], batch[2]);
             var logits = network.Encoder.forward(frames);
             var encoderLoss = functional.cross_entropy(logits.narrow(1, 0, LearnedGeometry.CellClasses), cells.to(ScalarType.Int64))
-                + functional.cross_entropy(logits.narrow(1, LearnedGeometry.CellClasses, LearnedGeometry.AvatarClasses), avatars.to(ScalarType.Int64));
+                .Plus(functional.cross_entropy(logits.narrow(1, LearnedGeometry.CellClasses, LearnedGeometry.AvatarClasses), avatars.to(ScalarType.Int64)));
             // The decoder must hit every pixel to within half a level after rounding: a squared error scaled to pixel levels.
             var decoded = network.Decoder.forward(LatentCodec.OneHot(cells, avatars));
-            return encoderLoss + functional.mse_loss(decoded, frames).mul(1000f);
+            return encoderLoss.Plus(functional.mse_loss(decoded, frames).mul(Scalars.Of(1000.0)));
         }, cancellationToken);
         Fit(network.Updater.parameters(), rooms.UpdateCount == 0 ? 0 : options.UpdaterSteps, options, "updater", progress, () =>
         {
@@ -57,7 +58,7 @@ public static class LearnedWorldTrainer
             var (cells, avatars, context, actions, spawn, nextCells, nextAvatars) = (batch[0], batch[1], batch[2], batch[3], batch[4], batch[5], batch[6]);
             var logits = network.Dynamics.forward(LatentCodec.DynamicsInput(cells, avatars, context, actions, spawn));
             return Weighted(logits.narrow(1, 0, LearnedGeometry.CellClasses), nextCells, cells)
-                + Weighted(logits.narrow(1, LearnedGeometry.CellClasses, LearnedGeometry.AvatarClasses), nextAvatars, avatars);
+                .Plus(Weighted(logits.narrow(1, LearnedGeometry.CellClasses, LearnedGeometry.AvatarClasses), nextAvatars, avatars));
         }, cancellationToken);
         network.eval();
         return network;
@@ -66,8 +67,8 @@ public static class LearnedWorldTrainer
     private static Tensor Weighted(Tensor logits, Tensor target, Tensor current)
     {
         var loss = functional.cross_entropy(logits, target.to(ScalarType.Int64), reduction: Reduction.None);
-        var weight = target.ne(current).to(ScalarType.Float32).mul_(ChangeWeight - 1f).add_(1f);
-        return (loss * weight).mean();
+        var weight = target.ne(current).to(ScalarType.Float32).mul_(Scalars.Of(ChangeWeight - 1.0)).add_(Scalars.Of(1.0), Scalars.One);
+        return loss.mul(weight).mean();
     }
 
     private static void Fit(IEnumerable<Parameter> parameters, int steps, TrainingOptions options, string phase,
@@ -78,19 +79,16 @@ public static class LearnedWorldTrainer
             return;
         }
         var trained = parameters.ToList();
-        using var optimizer = optim.Adam(trained, options.LearningRate);
+        using var optimizer = new AdamOptimizer(trained, options.LearningRate);
         var smoothed = double.NaN;
         for (var step = 0; step < steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             // Cosine decay to a twentieth of the initial rate.
             var rate = options.LearningRate * (0.05 + (0.95 * 0.5 * (1 + Math.Cos(Math.PI * step / steps))));
-            foreach (var group in optimizer.ParamGroups)
-            {
-                group.LearningRate = rate;
-            }
+            optimizer.LearningRate = rate;
             using var scope = NewDisposeScope();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             var value = loss();
             var current = value.item<float>();
             if (!float.IsFinite(current))
@@ -105,7 +103,7 @@ public static class LearnedWorldTrainer
             {
                 continue;
             }
-            optimizer.step();
+            optimizer.Step();
             smoothed = double.IsNaN(smoothed) ? current : (0.98 * smoothed) + (0.02 * current);
             if (step % 10 == 0 || step == steps - 1)
             {

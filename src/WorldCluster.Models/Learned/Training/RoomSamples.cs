@@ -1,3 +1,4 @@
+using WorldCluster.Models.Torch;
 using static TorchSharp.torch;
 
 namespace WorldCluster.Models.Learned.Training;
@@ -65,7 +66,7 @@ internal sealed class RoomSamples(int frames, int updates)
         }
         const int S = LearnedGeometry.View;
         const int P = S * LearnedGeometry.Tile;
-        return [tensor(frameBytes, [n, 3, P, P]).to(ScalarType.Float32).div_(255f), tensor(cells, [n, S, S]), tensor(avatars, [n, S, S])];
+        return [tensor(frameBytes, [n, 3, P, P]).to(ScalarType.Float32).div_(Scalars.Of(255.0)), tensor(cells, [n, S, S]), tensor(avatars, [n, S, S])];
     }
 
     /// <summary>Updater inputs <c>[n, 7, 16, 16]</c> and targets <c>[n, 16, 16]</c> for samples at <paramref name="indices"/>.</summary>

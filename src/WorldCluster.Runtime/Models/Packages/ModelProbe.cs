@@ -1,4 +1,5 @@
 using WorldCluster.Models.Contract;
+using WorldCluster.Models.Torch;
 using static TorchSharp.torch;
 
 namespace WorldCluster.Runtime.Models.Packages;
@@ -27,7 +28,7 @@ public static class ModelProbe
     }
 
     private static SceneMemory EmptyMemory(MemorySpec memory, int batch) =>
-        new(full([batch, memory.MaxEntries], -1L, ScalarType.Int64),
+        new(full([batch, memory.MaxEntries], Scalars.Of(-1L), ScalarType.Int64),
             zeros([batch, memory.MaxEntries, .. memory.Entry.Shape], memory.Entry.DType.ToScalarType()));
 
     private static StepOutput Call(Func<StepOutput> call, string name, string package)
