@@ -3,8 +3,9 @@ using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using WorldCluster.Cli.Commands;
-using WorldCluster.Models.Learned;
 using WorldCluster.Models.Learned.Evaluation;
+using WorldCluster.Models.Learned;
+using WorldCluster.Models.Torch;
 
 namespace WorldCluster.Cli.Training;
 
@@ -39,6 +40,7 @@ internal static class EvalCommand
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"error: no weights at {path} (train some with `worldcluster train`)");
                 return 1;
             }
+            TorchRuntime.Configure(Environment.ProcessorCount);
             using var model = LearnedWorld.Load(path);
             console.MarkupLineInterpolated($"[bold]eval[/] {path}: {parse.GetValue(rollouts)} open-loop rollouts, {parse.GetValue(revisits)} revisits, seeds from {parse.GetValue(seed)}");
             var report = await Task.Run(() => FidelityEvaluator.Evaluate(model, parse.GetValue(seed), parse.GetValue(rollouts), parse.GetValue(revisits),

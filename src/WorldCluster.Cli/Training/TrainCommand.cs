@@ -2,8 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using Spectre.Console;
 using WorldCluster.Cli.Commands;
-using WorldCluster.Models.Learned;
 using WorldCluster.Models.Learned.Training;
+using WorldCluster.Models.Learned;
+using WorldCluster.Models.Torch;
 
 namespace WorldCluster.Cli.Training;
 
@@ -30,7 +31,7 @@ internal static class TrainCommand
         {
             var options = new TrainingOptions(parse.GetValue(seed), parse.GetValue(samples), parse.GetValue(steps),
                 parse.GetValue(codecSteps), parse.GetValue(updaterSteps), parse.GetValue(batch));
-            TorchSharp.torch.set_num_threads(parse.GetValue(threads));
+            TorchRuntime.Configure(parse.GetValue(threads));
             var path = Path.GetFullPath(parse.GetValue(output)!);
             console.MarkupLineInterpolated($"[bold]train[/] learned-world: seed {options.Seed}, {options.Samples:N0} samples, {options.DynamicsSteps:N0} dynamics steps, batch {options.BatchSize}");
             var clock = Stopwatch.StartNew();

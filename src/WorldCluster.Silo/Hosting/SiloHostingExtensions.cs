@@ -1,4 +1,5 @@
 using Orleans.Configuration;
+using WorldCluster.Models.Torch;
 using WorldCluster.Runtime.Hosting;
 using WorldCluster.Runtime.Models.Packages;
 using WorldCluster.Runtime.Placement;
@@ -21,7 +22,7 @@ public static class SiloHostingExtensions
         var worlds = new WorldOptions();
         builder.Configuration.GetSection(WorldOptions.SectionName).Bind(worlds);
 
-        TorchSharp.torch.set_num_threads(options.TorchThreads > 0 ? options.TorchThreads : Environment.ProcessorCount);
+        TorchRuntime.Configure(options.TorchThreads > 0 ? options.TorchThreads : Environment.ProcessorCount);
 
         // A gateway-only silo hosts no worlds, so it loads no models.
         IReadOnlyList<string> served = [];

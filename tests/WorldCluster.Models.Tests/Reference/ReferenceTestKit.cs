@@ -8,10 +8,6 @@ namespace WorldCluster.Models.Tests.Reference;
 /// <summary>Shared steps for the reference world tests: stepping host states, reading frames, quiet RNG states.</summary>
 internal static class ReferenceTestKit
 {
-    // The reference world's ops are tiny; with several test classes running at once on a small machine, libtorch's
-    // intra-op threads only contend. Integer results do not depend on the thread count, so one thread is safe and fast.
-    static ReferenceTestKit() => set_num_threads(1);
-
     public static ModelManifest Manifest => ReferenceWorld.ReferenceManifest;
 
     public static IReadOnlyList<StateTensorSpec> Specs => Manifest.State;
