@@ -8,10 +8,10 @@ bash build/install-deps.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-# The process-kill-under-load, storage-outage and soak suites (Category Fault and Soak) take minutes each and need a
-# quiet machine; they run with WORLDCLUSTER_TESTS=all (docs/reliability.md), everything else always runs.
+# Everything runs, the process-kill, storage-outage and soak suites (Category Fault and Soak) included: they run last
+# and alone (docs/reliability.md). WORLDCLUSTER_TESTS=quick leaves those out, for a quicker loop while developing.
 filter=()
-if [[ "${WORLDCLUSTER_TESTS:-}" != "all" ]]; then
+if [[ "${WORLDCLUSTER_TESTS:-}" == "quick" ]]; then
   filter=(--filter "Category!=Fault&Category!=Soak")
 fi
 dotnet test WorldCluster.sln --nologo "${filter[@]}" 2>&1 | tee "$log" || status=$?

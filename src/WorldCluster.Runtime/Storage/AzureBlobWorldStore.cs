@@ -100,8 +100,11 @@ public sealed class AzureBlobWorldStore : IWorldStore
         }
         catch (RequestFailedException e) when (IsConditionFailure(e) || (ifMatch is not null && e.ErrorCode == BlobErrorCode.BlobNotFound.ToString()))
         {
+            // A write whose answer was lost (a timeout, storage going away mid-request) may have landed, and the retry,
+            // the SDK's or, for an update, the caller's, then finds it: the same bytes are the same world. Creating stays
+            // strict (a second create of an id is a conflict) unless this very call retried.
             var current = await ReadHeadAsync(worldId, cancellationToken);
-            if (attempts.Retried && current is not null && current.Content.AsSpan().SequenceEqual(content.Span))
+            if ((attempts.Retried || ifMatch is not null) && current is not null && current.Content.AsSpan().SequenceEqual(content.Span))
             {
                 return current.ETag;
             }
@@ -232,10 +235,16 @@ public sealed class AzureBlobWorldStore : IWorldStore
         }
         catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.AppendPositionConditionNotMet.ToString() || e.Status == 404)
         {
+            // As for the head: an earlier append whose answer was lost (retried by the SDK, or by the world's writer once
+            // storage is back, with more ticks queued behind it by then) may be there already. If what follows our
+            // position is the start of these very records, it is ours: write the rest.
             var actual = await LengthAsync(blob, cancellationToken);
-            if (attempts.Retried && actual == expectedLength + records.Length && await EndsWithAsync(blob, expectedLength, records, cancellationToken))
+            if (actual > expectedLength && actual <= expectedLength + records.Length
+                && await EndsWithAsync(blob, expectedLength, records[..(int)(actual.Value - expectedLength)], cancellationToken))
             {
-                return actual.Value;
+                return actual == expectedLength + records.Length
+                    ? actual.Value
+                    : await AppendJournalAsync(worldId, segment, records[(int)(actual.Value - expectedLength)..], actual.Value, cancellationToken);
             }
             throw new WorldStoreConflictException(worldId, segment, expectedLength, actual);
         }

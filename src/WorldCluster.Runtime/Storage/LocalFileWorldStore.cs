@@ -67,6 +67,12 @@ public sealed class LocalFileWorldStore : IWorldStore
         var current = await ETagOfFileAsync(target, cancellationToken);
         if (current != ifMatch)
         {
+            // An update whose answer was lost (the caller saw a failure after the rename) finds its own bytes on retry:
+            // the same content is the same world. Creating an existing head stays a conflict.
+            if (ifMatch is not null && current is not null && current == ETagOf(content.Span))
+            {
+                return current;
+            }
             throw new WorldStoreConflictException(worldId, ifMatch, current);
         }
 
@@ -182,7 +188,15 @@ public sealed class LocalFileWorldStore : IWorldStore
         {
             if (stream.Length != expectedLength)
             {
-                throw new WorldStoreConflictException(worldId, segment, expectedLength, stream.Length);
+                // An append whose answer was lost (a failed flush after the write) finds its own records on retry, maybe
+                // with more queued behind them by then: if what follows our position starts these records, write the rest.
+                var landed = stream.Length - expectedLength;
+                if (landed <= 0 || landed > records.Length || !await EndsWithAsync(path, expectedLength, records[..(int)landed], cancellationToken))
+                {
+                    throw new WorldStoreConflictException(worldId, segment, expectedLength, stream.Length);
+                }
+                records = records[(int)landed..];
+                expectedLength = stream.Length;
             }
             stream.Position = expectedLength;
             try
@@ -398,5 +412,14 @@ public sealed class LocalFileWorldStore : IWorldStore
         }
         var variable = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_IO_DISABLEFILELOCKING");
         return variable is not null && (variable == "1" || variable.Equals("true", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static async Task<bool> EndsWithAsync(string path, long offset, ReadOnlyMemory<byte> records, CancellationToken cancellationToken)
+    {
+        var tail = new byte[records.Length];
+        await using var read = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous);
+        read.Position = offset;
+        await read.ReadExactlyAsync(tail, cancellationToken);
+        return records.Span.SequenceEqual(tail);
     }
 }

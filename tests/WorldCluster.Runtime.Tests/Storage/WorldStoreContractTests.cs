@@ -68,6 +68,47 @@ public abstract class WorldStoreContractTests
     }
 
     [Fact]
+    public async Task An_update_whose_answer_was_lost_is_found_by_its_retry_and_other_content_still_conflicts()
+    {
+        // The writer sent Head(2) against `first`, it landed, the answer was lost (storage went away); it retries the same.
+        var store = NewStore();
+        var first = await store.WriteHeadAsync(World, Head(1), ifMatch: null);
+        var landed = await store.WriteHeadAsync(World, Head(2), first);
+
+        Assert.Equal(landed, await store.WriteHeadAsync(World, Head(2), first));
+        var e = await Assert.ThrowsAsync<WorldStoreConflictException>(() => store.WriteHeadAsync(World, Head(3), first));
+        Assert.Equal(landed, e.ActualETag);
+        Assert.Equal(Head(2), (await store.ReadHeadAsync(World))!.Content);
+    }
+
+    [Fact]
+    public async Task An_append_whose_answer_was_lost_is_found_by_its_retry_and_is_not_written_twice()
+    {
+        var store = NewStore();
+        var length = await store.AppendJournalAsync(World, "0", Records(1), 0);
+
+        Assert.Equal(length, await store.AppendJournalAsync(World, "0", Records(1), 0));
+        Assert.Equal(Records(1), await store.ReadJournalAsync(World, "0"));
+        await Assert.ThrowsAsync<WorldStoreConflictException>(() => store.AppendJournalAsync(World, "0", Records(2), 0));
+    }
+
+    [Fact]
+    public async Task A_retry_with_more_records_queued_behind_a_lost_append_writes_only_the_rest()
+    {
+        // The world's writer sent Records(1); storage went away before answering; by the time it is back, Records(2) is
+        // queued too and the writer sends both from the same position.
+        var store = NewStore();
+        await store.AppendJournalAsync(World, "0", Records(1), 0);
+        byte[] both = [.. Records(1), .. Records(2)];
+
+        Assert.Equal(both.Length, await store.AppendJournalAsync(World, "0", both, 0));
+        Assert.Equal(both, await store.ReadJournalAsync(World, "0"));
+        // Bytes that are not the start of the append are someone else's.
+        byte[] other = [.. Records(2), .. Records(1)];
+        await Assert.ThrowsAsync<WorldStoreConflictException>(() => store.AppendJournalAsync(World, "0", (byte[])[.. other, .. Records(3)], 0));
+    }
+
+    [Fact]
     public async Task A_stale_etag_is_a_conflict_and_the_newer_head_survives()
     {
         var store = NewStore();

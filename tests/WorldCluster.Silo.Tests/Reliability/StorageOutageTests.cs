@@ -84,10 +84,19 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
 
                 await _azurite.StartAsync();
                 var restarted = System.Diagnostics.Stopwatch.StartNew();
-                for (var i = 0; i < Worlds; i++)
+                try
                 {
-                    var target = down[i].Tick;
-                    await players[i].WaitUntil(c => c.Frames[^1].Header.DurableTick >= target, Deadline);
+                    for (var i = 0; i < Worlds; i++)
+                    {
+                        var target = down[i].Tick;
+                        await players[i].WaitUntil(c => c.Frames[^1].Header.DurableTick >= target, Deadline);
+                    }
+                }
+                catch (InvalidOperationException)
+                {
+                    // A player's socket closed during catch-up: the silo's log says why (it once was a lost-answer append).
+                    output.WriteLine("silo output:\n" + silo.Output);
+                    throw;
                 }
                 output.WriteLine($"outage: {Outage.TotalSeconds} s; ticks per world while down {down.Zip(stoppedAt).Min(x => x.First.Tick - x.Second)}..{down.Zip(stoppedAt).Max(x => x.First.Tick - x.Second)}; "
                     + $"storage errors counted {errorsDuring - errorsBefore}; every world durable at its outage-end tick {restarted.Elapsed.TotalSeconds:0.0} s after storage answered again");
