@@ -9,7 +9,7 @@ namespace WorldCluster.Silo.Tests.Reliability.Soak;
 /// <summary>
 /// A soak run against a real silo process: after warm-up, its resident memory, thread count and live TorchSharp tensors stay
 /// flat (growth ≤ 5 %) while worlds tick, step, fork and are watched; the managed heap's floor is reported beside them.
-/// CI runs a short mode; set <c>WORLDCLUSTER_SOAK_MINUTES</c> for a longer one. Each run writes its samples to
+/// CI runs a 10-minute mode; set <c>WORLDCLUSTER_SOAK_MINUTES</c> for a longer one. Each run writes its samples to
 /// <c>artifacts/soak/</c>.
 /// </summary>
 [Trait("Category", "Soak")]
@@ -19,7 +19,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
     /// <summary>The variable that sets a run's length in minutes (default <see cref="CiMinutes"/>).</summary>
     public const string MinutesVariable = "WORLDCLUSTER_SOAK_MINUTES";
 
-    private const double CiMinutes = 4;
+    private const double CiMinutes = 10;
     private const double AllowedGrowth = 0.05;
     private readonly string _data = Directory.CreateTempSubdirectory("worldcluster-soak-").FullName;
 
@@ -41,9 +41,11 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         var judged = new[]
         {
             SoakTrend.Of("resident memory (bytes)", samples, warmUp, s => s.ResidentBytes),
-            SoakTrend.Of("threads", samples, warmUp, s => s.Threads),
-            // Mostly the tensors of the steps in flight at each scrape; tensors that outlive their step (a leak) add up on top.
-            SoakTrend.Of("live tensors", samples, warmUp, s => s.LiveTensors),
+            // The thread pool adds and retires a worker or two at any time; a leak keeps adding. Two threads of slack.
+            SoakTrend.Of("threads", samples, warmUp, s => s.Threads) with { Slack = 2 },
+            // A scrape sees the tensors of the steps in flight (about 560 during one, none between), so the median of a
+            // window flips with timing (one CI run: 46, then 279). The floor is what tensors outliving their step raise.
+            SoakTrend.Of("live tensors (floor)", samples, warmUp, s => s.LiveTensors, floor: true),
         };
         // Reported, not judged: full collections come minutes apart, so a window's lowest heap reading depends on whether
         // one happened in it (the CI run saw it swing by 10 % either way while resident memory held within 3 %).
@@ -57,7 +59,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         Assert.True(ticks > 1000, $"only {ticks} ticks in {minutes} minutes: the load did not run");
         foreach (var trend in judged)
         {
-            Assert.True(trend.Growth <= AllowedGrowth, $"{trend.Name} grew {trend.Growth:P1} after warm-up ({trend.Early:N0} → {trend.Late:N0})\n{report}");
+            Assert.True(trend.Within(AllowedGrowth), $"{trend.Name} grew {trend.Growth:P1} after warm-up ({trend.Early:N0} → {trend.Late:N0}, slack {trend.Slack:N0})\n{report}");
         }
     }
 

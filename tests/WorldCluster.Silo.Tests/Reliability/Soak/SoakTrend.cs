@@ -10,6 +10,12 @@ namespace WorldCluster.Silo.Tests.Reliability.Soak;
 /// <param name="Late">The level at the end.</param>
 public sealed record SoakTrend(string Name, double Early, double Late)
 {
+    /// <summary>What growth is tolerated on top of the relative allowance: a few units of a small count.</summary>
+    public double Slack { get; init; }
+
+    /// <summary>Whether the late level is within <paramref name="relative"/> growth of the early one, plus <see cref="Slack"/>.</summary>
+    public bool Within(double relative) => Late <= (Early * (1 + relative)) + Slack;
+
     /// <summary>Late over early, minus one (0.05 is 5 % growth; negative is shrinking).</summary>
     public double Growth => Early == 0 ? (Late == 0 ? 0 : double.PositiveInfinity) : (Late / Early) - 1;
 
