@@ -35,6 +35,24 @@ internal sealed class DynamicsSamples(int capacity)
             _nextCells.AsMemory(i * W, W), _nextAvatars.AsMemory(i * W, W));
     }
 
+    /// <summary>Adds a copy of the latest sample (so rare events weigh more); false when no more samples fit.</summary>
+    public bool RepeatLast()
+    {
+        if (Count == 0 || IsFull)
+        {
+            return false;
+        }
+        var (from, i) = (Count - 1, Count++);
+        _spawn[i] = _spawn[from];
+        Array.Copy(_cells, from * W, _cells, i * W, W);
+        Array.Copy(_avatars, from * W, _avatars, i * W, W);
+        Array.Copy(_context, from * C, _context, i * C, C);
+        Array.Copy(_actions, from * 4, _actions, i * 4, 4);
+        Array.Copy(_nextCells, from * W, _nextCells, i * W, W);
+        Array.Copy(_nextAvatars, from * W, _nextAvatars, i * W, W);
+        return true;
+    }
+
     /// <summary>Tensors for the samples at <paramref name="indices"/>: window cells, avatars, context, actions, spawn map, next cells, next avatars.</summary>
     public Tensor[] Batch(IReadOnlyList<int> indices)
     {

@@ -18,6 +18,7 @@ internal sealed class RolloutCollector
     private const int EpisodeTicks = 240;
     private const double ForcedSpawnShare = 0.05;
     private const double RandomActionShare = 0.2;
+    private const int DoorEventRepeats = 3;
 
     private readonly Random _random;
     private readonly ExplorerPolicy _explorer = new();
@@ -189,6 +190,15 @@ internal sealed class RolloutCollector
         }
         context.CopyTo(added.Context.Span);
 
+        // Door play and room changes are rare under any policy but decide whether the camera can ever leave a room:
+        // a sample where the camera's player stands on, enters or toggles a door, or crosses into the border, counts four times.
+        if (DoorEvent(before, batch, w, players, top, left))
+        {
+            for (var copy = 0; copy < DoorEventRepeats && dynamics.RepeatLast(); copy++)
+            {
+            }
+        }
+
         // A spawn candidate out of view in a room nobody stands in: what the memory updater learns from.
         if (tries && spotRoom != room && !AnyoneIn(batch, w, players, spotRoom) && !AnyoneIn(batch, w, batch.Players, spotRoom))
         {
@@ -264,6 +274,28 @@ internal sealed class RolloutCollector
             }
         }
         return view;
+    }
+
+    private static bool DoorEvent(byte[] before, ReferenceBatch batch, int w, long[] players, int top, int left)
+    {
+        var (row, col) = ((int)players[w * P * 2], (int)players[(w * P * 2) + 1]);
+        var (nextRow, nextCol) = ((int)batch.Players[w * P * 2], (int)batch.Players[(w * P * 2) + 1]);
+        bool IsDoor(byte cell) => cell is (byte)CellType.OpenDoor or (byte)CellType.ClosedDoor;
+        var changedDoor = false;
+        for (var dr = -1; dr <= 1 && !changedDoor; dr++)
+        {
+            for (var dc = -1; dc <= 1; dc++)
+            {
+                var (r, c) = (row + dr, col + dc);
+                if (r >= 0 && c >= 0 && r < N && c < N && IsDoor(before[(r * N) + c]) && before[(r * N) + c] != batch.Cell(w, r, c))
+                {
+                    changedDoor = true;
+                    break;
+                }
+            }
+        }
+        var leftView = nextRow < top || nextCol < left || nextRow >= top + V || nextCol >= left + V;
+        return changedDoor || leftView || IsDoor(Cell(before, row, col)) || IsDoor(batch.Cell(w, nextRow, nextCol));
     }
 
     private static bool AnyoneIn(ReferenceBatch batch, int w, long[] players, int room)
