@@ -9,7 +9,7 @@ namespace WorldCluster.Silo.Tests.Reliability.Soak;
 /// <summary>
 /// A soak run against a real silo process: after warm-up, its resident memory, thread count and live TorchSharp tensors stay
 /// flat (growth ≤ 5 %) while worlds tick, step, fork and are watched; the managed heap's floor is reported beside them.
-/// CI runs a 10-minute mode; set <c>WORLDCLUSTER_SOAK_MINUTES</c> for a longer one. Each run writes its samples to
+/// The short mode runs 10 minutes (WORLDCLUSTER_TESTS=all runs it with the suite); set <c>WORLDCLUSTER_SOAK_MINUTES</c> for a longer one. Each run writes its samples to
 /// <c>artifacts/soak/</c>.
 /// </summary>
 [Trait("Category", "Soak")]
