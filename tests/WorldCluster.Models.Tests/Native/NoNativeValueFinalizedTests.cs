@@ -44,13 +44,15 @@ public sealed class NoNativeValueFinalizedTests
     [Fact]
     public void Training_leaves_no_scalar_and_no_tensor_per_step_to_the_finalizer()
     {
-        // TorchSharp's layers and autograd leave a fixed number of emptied tensor shells per network (a Parameter takes
-        // the native tensor out of the one it wraps); what must not happen is a tensor or a Scalar left behind per step.
+        // TorchSharp's layers and autograd leave a few emptied tensor shells per network (a Parameter takes the native
+        // tensor out of the one it wraps; 31 to 34 here, varying from run to run); what must not happen is a Scalar at
+        // all, or a tensor left behind per step: 10 more steps in each of the three phases would add at least 30.
         var shortRun = FinalizerWatch.During(() => Train(steps: 2), typeof(Scalar), typeof(Tensor));
-        var longRun = FinalizerWatch.During(() => Train(steps: 6), typeof(Scalar), typeof(Tensor));
+        var longRun = FinalizerWatch.During(() => Train(steps: 12), typeof(Scalar), typeof(Tensor));
         Assert.Equal(0, shortRun[typeof(Scalar)]);
         Assert.Equal(0, longRun[typeof(Scalar)]);
-        Assert.Equal(shortRun[typeof(Tensor)], longRun[typeof(Tensor)]);
+        Assert.True(longRun[typeof(Tensor)] - shortRun[typeof(Tensor)] < 30,
+            $"30 more training steps left {longRun[typeof(Tensor)] - shortRun[typeof(Tensor)]} more tensors to the finalizer ({shortRun[typeof(Tensor)]} → {longRun[typeof(Tensor)]})");
     }
 
     private static void Train(int steps) =>
