@@ -174,6 +174,7 @@ public sealed class LearnedWorld : IWorldModel
         var device = cells.device;
 
         var (map, known) = WorldMap.Compose(memory.Keys.to(ScalarType.Int64), memory.Entries, room, cells);
+        var before = map;
         var windowCells = WorldMap.Window(map, room);
         var windowAvatars = nn.functional.pad(avatars, [1, 1, 1, 1]);
 
@@ -235,12 +236,15 @@ public sealed class LearnedWorld : IWorldModel
         var fresh = stack(Enumerable.Repeat(newView, LearnedGeometry.ContextLength), 1);
         var newContext = where(moved.view(batch, 1, 1, 1, 1), fresh, shifted);
 
-        // Writes, later ones winning: the spawn-updated room, the room just left, the room in view.
-        var none = full([batch], Of(-1L), ScalarType.Int64, device);
-        var keys = stack([where(offView, spotRoom, none), where(moved, room, none), newRoom], 1);
-        var entries = stack([WorldMap.Room(rooms, spotRoom), WorldMap.Room(rooms, room), viewCells], 1);
+        // One write per room, in room order: every known room whose cells changed (the spawn-updated room, the room just
+        // left, a neighbour whose door the camera's player toggled across the doorway, seen in the border) and the room in
+        // view. A border change not written back would be forgotten at the next step, when the border is read from memory again.
+        var ids = TensorOps.Range(LearnedGeometry.Rooms, device).view(1, -1).expand(batch, -1);
+        var changed = rooms.ne(WorldMap.Rooms(before)).flatten(2).any(2);
+        var write = known.logical_and(changed).logical_or(ids.eq(newRoom.view(batch, 1)));
+        var keys = where(write, ids, full([batch, LearnedGeometry.Rooms], Of(-1L), ScalarType.Int64, device));
         var frames = Decode(viewCells, viewAvatars);
-        return new StepOutput([viewCells, viewAvatars, newContext, newRoom.view(batch, 1), next.view(batch, 1)], frames, new MemoryWrite(keys, entries));
+        return new StepOutput([viewCells, viewAvatars, newContext, newRoom.view(batch, 1), next.view(batch, 1)], frames, new MemoryWrite(keys, rooms));
     }
 
     // A float map [B, size, size] with 1 at flat index[b] where on[b].
