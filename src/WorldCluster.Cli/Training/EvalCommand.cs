@@ -65,6 +65,10 @@ internal static class EvalCommand
         lines.AddRange(report.Horizons.Select(h => $"| open loop, {h.Steps} step{(h.Steps == 1 ? "" : "s")} | {h.Rollouts} | {Db(h.Psnr)} | {h.ExactShare:P1} |"));
         lines.AddRange(report.Revisits.Select(r =>
             $"| revisit after {r.MeanTicksAway:F0} ticks away (mean), memory {(r.Memory ? "on" : "off")} | {r.Rollouts} | {Db(r.Psnr)} | {r.ExactShare:P1} |"));
+        lines.Add("");
+        lines.AddRange(report.Revisits.Where(r => r.Memory).Select(r =>
+            $"Wrong revisits with memory on, by where the model's view first departed from the reference: leaving {r.Wrong.Leaving}, " +
+            $"away {r.Wrong.Away}, returning {r.Wrong.Returning}, only in the frame {r.Wrong.FrameOnly}."));
         return string.Join(Environment.NewLine, lines);
     }
 

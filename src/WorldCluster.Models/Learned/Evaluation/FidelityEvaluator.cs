@@ -192,6 +192,7 @@ public static class FidelityEvaluator
         var truth = new byte[n * FrameBytes];
         var actions = new long[n * P];
         var longest = scripts.Max(s => s.ReturnTick);
+        using var trace = new RevisitTrace([.. scripts.Select(s => s.Seed)], [.. scripts.Select(s => s.ReturnTick)]);
         for (var tick = 0; tick < longest; tick++)
         {
             for (var w = 0; w < n; w++)
@@ -201,6 +202,7 @@ public static class FidelityEvaluator
             var (next, frames) = Advance(model, state, actions, memory);
             DisposeAll(state);
             state = next;
+            trace.Step(tick, actions, state);
             for (var w = 0; w < n; w++)
             {
                 if (scripts[w].ReturnTick == tick + 1)
@@ -212,7 +214,40 @@ public static class FidelityEvaluator
         }
         DisposeAll(state);
         var (psnr, exact) = Score(predicted, truth, Enumerable.Range(0, n).ToArray());
-        return new RevisitFidelity(memoryOn, n, scripts.Average(s => s.TicksAway), psnr, exact);
+        return new RevisitFidelity(memoryOn, n, scripts.Average(s => s.TicksAway), psnr, exact, Departures(scripts, trace, predicted, truth));
+    }
+
+    // Where each wrong revisit first went wrong. The script leaves at tick ReturnTick - TicksAway - 1 and starts back
+    // after MinTicksAway more.
+    private static RevisitDepartures Departures(List<RevisitScript> scripts, RevisitTrace trace, byte[] predicted, byte[] truth)
+    {
+        int leaving = 0, away = 0, returning = 0, frameOnly = 0;
+        for (var w = 0; w < scripts.Count; w++)
+        {
+            if (CellReader.Read(predicted, w).AsSpan().SequenceEqual(CellReader.Read(truth, w)))
+            {
+                continue;
+            }
+            var leftAt = scripts[w].ReturnTick - scripts[w].TicksAway - 1;
+            var tick = trace.Departure(w);
+            if (tick < 0)
+            {
+                frameOnly++;
+            }
+            else if (tick <= leftAt)
+            {
+                leaving++;
+            }
+            else if (tick <= leftAt + MinTicksAway)
+            {
+                away++;
+            }
+            else
+            {
+                returning++;
+            }
+        }
+        return new RevisitDepartures(leaving, away, returning, frameOnly);
     }
 
     private static Tensor[] Start(LearnedWorld model, IReadOnlyList<WorldSeed> seeds, RoomMemory memory)
