@@ -65,4 +65,10 @@ public static class MetricNames
 
     /// <summary>TorchSharp tensors alive in the process, sampled at each scrape (gauge): flat when nothing leaks.</summary>
     public const string LiveTensors = "worldcluster_torch_live_tensors";
+
+    /// <summary>Gauge: bytes in live C-allocator (glibc malloc) allocations: libtorch's CPU tensors and other native memory.</summary>
+    public const string NativeHeapInUse = "worldcluster_native_heap_in_use_bytes";
+
+    /// <summary>Gauge: bytes the C allocator holds from the operating system (in use plus kept free in its arenas).</summary>
+    public const string NativeHeapHeld = "worldcluster_native_heap_held_bytes";
 }

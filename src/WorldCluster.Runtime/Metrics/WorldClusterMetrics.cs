@@ -1,4 +1,5 @@
 using Prometheus;
+using WorldCluster.Models.Torch;
 
 namespace WorldCluster.Runtime.Metrics;
 
@@ -48,13 +49,29 @@ public sealed class WorldClusterMetrics
         ModelLoadFailures = factory.CreateGauge(MetricNames.ModelLoadFailures, "Model packages found but not loaded.");
 
         LiveTensors = factory.CreateGauge(MetricNames.LiveTensors, "TorchSharp tensors alive in this process (native memory held).");
+        NativeHeapInUse = factory.CreateGauge(MetricNames.NativeHeapInUse, "Bytes in live C-allocator allocations (libtorch CPU tensors and other native memory).");
+        NativeHeapHeld = factory.CreateGauge(MetricNames.NativeHeapHeld, "Bytes the C allocator holds from the operating system, free arena space included.");
     }
 
     /// <summary>TorchSharp tensors alive in this process; set by <see cref="SampleNative"/> before each scrape.</summary>
     public Gauge LiveTensors { get; }
 
-    /// <summary>Reads TorchSharp's count of live tensors into <see cref="LiveTensors"/> (a leak shows as steady growth).</summary>
-    public void SampleNative() => LiveTensors.Set(TorchSharp.torch.Tensor.TotalCount);
+    /// <summary>Bytes in live native allocations; set by <see cref="SampleNative"/> where glibc reports them.</summary>
+    public Gauge NativeHeapInUse { get; }
+
+    /// <summary>Bytes the native allocator holds from the OS; set by <see cref="SampleNative"/> where glibc reports them.</summary>
+    public Gauge NativeHeapHeld { get; }
+
+    /// <summary>Reads TorchSharp's count of live tensors and the C allocator's figures into their gauges (a leak shows as steady growth).</summary>
+    public void SampleNative()
+    {
+        LiveTensors.Set(TorchSharp.torch.Tensor.TotalCount);
+        if (NativeHeap.Read() is { } heap)
+        {
+            NativeHeapInUse.Set(heap.InUse);
+            NativeHeapHeld.Set(heap.Held);
+        }
+    }
 
     /// <summary>Seconds per batched model call.</summary>
     public Histogram StepSeconds { get; }

@@ -124,7 +124,9 @@ public sealed class SoakLoad(HttpClient http, TimeSpan sampleEvery)
                 PrometheusText.Sum(page, "dotnet_total_memory_bytes"),
                 PrometheusText.Sum(page, "process_num_threads"),
                 PrometheusText.Sum(page, MetricNames.LiveTensors),
-                PrometheusText.Sum(page, MetricNames.TicksTotal)));
+                PrometheusText.Sum(page, MetricNames.TicksTotal),
+                PrometheusText.Sum(page, MetricNames.NativeHeapInUse),
+                PrometheusText.Sum(page, MetricNames.NativeHeapHeld)));
         }
         while (await Quietly(() => timer.WaitForNextTickAsync(stop).AsTask()));
     }

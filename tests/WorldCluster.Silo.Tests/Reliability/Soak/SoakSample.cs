@@ -7,4 +7,7 @@ namespace WorldCluster.Silo.Tests.Reliability.Soak;
 /// <param name="Threads">Process threads (<c>process_num_threads</c>).</param>
 /// <param name="LiveTensors">TorchSharp tensors alive (<c>worldcluster_torch_live_tensors</c>).</param>
 /// <param name="Ticks">Ticks computed so far (<c>worldcluster_ticks_total</c>).</param>
-public sealed record SoakSample(TimeSpan At, double ResidentBytes, double GcHeapBytes, double Threads, double LiveTensors, double Ticks);
+/// <param name="NativeInUseBytes">Bytes in live C-allocator allocations (<c>worldcluster_native_heap_in_use_bytes</c>).</param>
+/// <param name="NativeHeldBytes">Bytes the C allocator holds from the OS (<c>worldcluster_native_heap_held_bytes</c>).</param>
+public sealed record SoakSample(TimeSpan At, double ResidentBytes, double GcHeapBytes, double Threads, double LiveTensors, double Ticks,
+    double NativeInUseBytes, double NativeHeldBytes);

@@ -46,12 +46,18 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
             // A scrape sees the tensors of the steps in flight (about 560 during one, none between), so the median of a
             // window flips with timing (one CI run: 46, then 279). The floor is what tensors outliving their step raise.
             SoakTrend.Of("live tensors (floor)", samples, warmUp, s => s.LiveTensors, floor: true),
+            // Native memory in live allocations, libtorch's tensors among them; like the tensor count, a scrape sees the
+            // steps in flight, so the floor is judged.
+            SoakTrend.Of("native heap in use (floor, bytes)", samples, warmUp, s => s.NativeInUseBytes, floor: true),
         };
         // Reported, not judged: full collections come minutes apart, so a window's lowest heap reading depends on whether
         // one happened in it (the CI run saw it swing by 10 % either way while resident memory held within 3 %).
         var heap = SoakTrend.Of("managed heap floor (bytes)", samples, warmUp, s => s.GcHeapBytes, floor: true);
+        // Reported, not judged: what the C allocator keeps from the OS, free arena space included. Growth here with the
+        // in-use bytes flat is fragmentation, which resident memory (judged) would show if it mattered.
+        var held = SoakTrend.Of("native heap held (bytes)", samples, warmUp, s => s.NativeHeldBytes);
         var ticks = samples[^1].Ticks - samples[0].Ticks;
-        var report = Report(minutes, warmUp, samples, [.. judged, heap], ticks);
+        var report = Report(minutes, warmUp, samples, [.. judged, heap, held], ticks);
         output.WriteLine(report);
         var folder = Directory.CreateDirectory(Path.Combine(AzuriteFixture.FindRepositoryRoot(), "artifacts", "soak")).FullName;
         await File.WriteAllTextAsync(Path.Combine(folder, $"soak-{DateTime.UtcNow:yyyyMMdd-HHmmss}.md"), report);
@@ -75,12 +81,12 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
             text.AppendLine(CultureInfo.InvariantCulture, $"| {trend.Name} | {trend.Early:N0} | {trend.Late:N0} | {trend.Growth:+0.0%;-0.0%;0.0%} |");
         }
         text.AppendLine();
-        text.AppendLine("| t (s) | resident MiB | heap MiB | threads | live tensors | ticks |");
-        text.AppendLine("|---|---|---|---|---|---|");
+        text.AppendLine("| t (s) | resident MiB | heap MiB | native in use MiB | native held MiB | threads | live tensors | ticks |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var s in samples)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {s.At.TotalSeconds:0} | {s.ResidentBytes / 1048576:0.0} | {s.GcHeapBytes / 1048576:0.0} | {s.Threads:0} | {s.LiveTensors:0} | {s.Ticks:0} |");
+                $"| {s.At.TotalSeconds:0} | {s.ResidentBytes / 1048576:0.0} | {s.GcHeapBytes / 1048576:0.0} | {s.NativeInUseBytes / 1048576:0.0} | {s.NativeHeldBytes / 1048576:0.0} | {s.Threads:0} | {s.LiveTensors:0} | {s.Ticks:0} |");
         }
         return text.ToString();
     }

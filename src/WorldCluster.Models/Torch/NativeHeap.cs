@@ -1,0 +1,53 @@
+using System.Runtime.InteropServices;
+
+namespace WorldCluster.Models.Torch;
+
+/// <summary>
+/// What the C allocator (glibc malloc, which libtorch's CPU tensors and every other native library here allocate from)
+/// holds: bytes in live allocations, and bytes taken from the operating system. A native leak raises the first; arenas
+/// that fill up and keep freed memory raise only the second.
+/// </summary>
+public static partial class NativeHeap
+{
+    private static bool _unavailable = !OperatingSystem.IsLinux();
+
+    /// <summary>Bytes in live native allocations and bytes the allocator holds, or null where glibc's <c>mallinfo2</c> is missing (another libc, another OS).</summary>
+    public static (long InUse, long Held)? Read()
+    {
+        if (_unavailable)
+        {
+            return null;
+        }
+        try
+        {
+            var info = MallInfo2();
+            // Small blocks come from the arenas (arena: held, uordblks: in use); large ones are mmapped one by one (hblkhd: both).
+            return ((long)(info.Uordblks + info.Hblkhd), (long)(info.Arena + info.Hblkhd));
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            // musl and glibc before 2.33 have no mallinfo2; stop asking.
+            _unavailable = true;
+            return null;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "mallinfo2")]
+    private static partial MallInfo MallInfo2();
+
+    // glibc's struct mallinfo2: ten size_t fields.
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly struct MallInfo
+    {
+        public readonly nuint Arena;
+        public readonly nuint Ordblks;
+        public readonly nuint Smblks;
+        public readonly nuint Hblks;
+        public readonly nuint Hblkhd;
+        public readonly nuint Usmblks;
+        public readonly nuint Fsmblks;
+        public readonly nuint Uordblks;
+        public readonly nuint Fordblks;
+        public readonly nuint Keepcost;
+    }
+}
