@@ -20,8 +20,9 @@ public sealed class NativeHeapTests
         tensor.Dispose();
         var after = NativeHeap.Read()!.Value;
 
-        Assert.InRange(living.InUse - before.Value.InUse, Bytes, Bytes + (8L << 20));
-        Assert.InRange(living.InUse - after.InUse, Bytes, Bytes + (8L << 20));
+        // Within a megabyte below and eight above: the runtime's own threads allocate and free a little meanwhile.
+        Assert.InRange(living.InUse - before.Value.InUse, Bytes - (1L << 20), Bytes + (8L << 20));
+        Assert.InRange(living.InUse - after.InUse, Bytes - (1L << 20), Bytes + (8L << 20));
         Assert.True(living.Held >= living.InUse, $"held {living.Held} < in use {living.InUse}");
     }
 }

@@ -20,6 +20,9 @@ public static class LearnedWorldTrainer
     /// <summary>Weight of a cell whose token changes, against 1 for a cell that keeps it: changes are what the model must get right.</summary>
     private const float ChangeWeight = 10f;
 
+    /// <summary>Weight of the spawn candidate's cell in the memory updater's loss, against 1 for every other cell of the room.</summary>
+    private const float CandidateWeight = LearnedGeometry.View * LearnedGeometry.View;
+
     /// <summary>Largest gradient norm an optimizer step applies.</summary>
     private const double MaxGradientNorm = 5.0;
 
@@ -50,7 +53,11 @@ public static class LearnedWorldTrainer
         Fit(network.Updater.parameters(), rooms.UpdateCount == 0 ? 0 : options.UpdaterSteps, options, "updater", progress, () =>
         {
             var batch = rooms.UpdateBatch(Sample(random, rooms.UpdateCount, options.BatchSize));
-            return functional.cross_entropy(network.Updater.forward(batch[0]), batch[1]);
+            // The candidate's cell is one in 256, and on a door or a crate rarer still: weighted like the rest, the updater
+            // learned to turn a closed door under a candidate into a wall. The candidate's cell counts as much as a room.
+            var loss = functional.cross_entropy(network.Updater.forward(batch[0]), batch[1], reduction: Reduction.None);
+            var candidate = batch[0].select(1, LearnedGeometry.CellClasses);
+            return loss.mul(candidate.mul(Scalars.Of(CandidateWeight - 1.0)).add_(Scalars.Of(1.0), Scalars.One)).mean();
         }, cancellationToken);
         Fit(network.Dynamics.parameters(), options.DynamicsSteps, options, "dynamics", progress, () =>
         {

@@ -18,7 +18,7 @@ internal sealed class RolloutCollector
     private const int EpisodeTicks = 240;
     private const double ForcedSpawnShare = 0.05;
     private const double RandomActionShare = 0.2;
-    private const int DoorEventRepeats = 3;
+    private const int RareEventRepeats = 3;
 
     private readonly Random _random;
     private readonly ExplorerPolicy _explorer = new();
@@ -153,6 +153,15 @@ internal sealed class RolloutCollector
         var spotRoom = ReferenceBatch.RoomOf(spotRow, spotCol);
         long spawn = tries && spotRoom == room ? ((spotRow - top + 1) * S) + (spotCol - left + 1) : -1;
 
+        RecordRoomUpdate(batch, w, before, players, tries, spotRow, spotCol, spotRoom, room, rooms);
+        if (SomeoneInBorder(batch, w, players, top, left))
+        {
+            // A player standing in the border is out of the model's sight (it sees avatars in the view only), yet from
+            // there it toggles the doors in the view's wall: a change with no visible cause. Learned from, such samples
+            // taught the model that doors next to a doorway close by themselves now and then; they are left out.
+            return;
+        }
+
         var added = dynamics.Add(spawn);
         var cells = added.Cells.Span;
         var avatars = added.Avatars.Span;
@@ -190,16 +199,21 @@ internal sealed class RolloutCollector
         }
         context.CopyTo(added.Context.Span);
 
-        // Door play and room changes are rare under any policy but decide whether the camera can ever leave a room:
-        // a sample where the camera's player stands on, enters or toggles a door, or crosses into the border, counts four times.
-        if (DoorEvent(before, batch, w, players, top, left))
+        // Door play, room changes and pushes are rare under any policy, and the first two decide whether the camera can
+        // ever leave a room: a sample where the camera's player stands on, enters or toggles a door, or crosses into the
+        // border, or where a player in view moves into a crate, counts four times.
+        if (DoorEvent(before, batch, w, players, top, left) || PushAttempt(before, batch, w, players, actions, top, left))
         {
-            for (var copy = 0; copy < DoorEventRepeats && dynamics.RepeatLast(); copy++)
+            for (var copy = 0; copy < RareEventRepeats && dynamics.RepeatLast(); copy++)
             {
             }
         }
+    }
 
-        // A spawn candidate out of view in a room nobody stands in: what the memory updater learns from.
+    // A spawn candidate out of view in a room nobody stands in: what the memory updater learns from.
+    private static void RecordRoomUpdate(ReferenceBatch batch, int w, byte[] before, long[] players, bool tries, int spotRow, int spotCol, int spotRoom, int room,
+        RoomSamples rooms)
+    {
         if (tries && spotRoom != room && !AnyoneIn(batch, w, players, spotRoom) && !AnyoneIn(batch, w, batch.Players, spotRoom))
         {
             var (roomTop, roomLeft) = (spotRoom / LearnedGeometry.RoomsPerSide * V, spotRoom % LearnedGeometry.RoomsPerSide * V);
@@ -296,6 +310,52 @@ internal sealed class RolloutCollector
         }
         var leftView = nextRow < top || nextCol < left || nextRow >= top + V || nextCol >= left + V;
         return changedDoor || leftView || IsDoor(Cell(before, row, col)) || IsDoor(batch.Cell(w, nextRow, nextCol));
+    }
+
+    // Whether a player other than the camera's stands in the window's one-cell border (outside the view) before the tick.
+    private static bool SomeoneInBorder(ReferenceBatch batch, int w, long[] players, int top, int left)
+    {
+        for (var slot = 1; slot < P; slot++)
+        {
+            if (batch.Active[(w * P) + slot] == 0)
+            {
+                continue;
+            }
+            var (r, c) = ((int)players[(((w * P) + slot) * 2) + 0] - top, (int)players[(((w * P) + slot) * 2) + 1] - left);
+            var inWindow = r >= -1 && r <= V && c >= -1 && c <= V;
+            var inView = r >= 0 && r < V && c >= 0 && c < V;
+            if (inWindow && !inView)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // Whether a player in view moves into a crate: a push, or a push blocked by what lies beyond (a wall, a door, another
+    // crate, a gem, a player). Blocked pushes are rarer still than pushes, and a model that has seen too few of them
+    // pushes crates through gems and stacks.
+    private static bool PushAttempt(byte[] before, ReferenceBatch batch, int w, long[] players, long[] actions, int top, int left)
+    {
+        for (var slot = 0; slot < P; slot++)
+        {
+            var action = actions[(w * P) + slot];
+            if (batch.Active[(w * P) + slot] == 0 || action < (long)PlayerAction.Up || action > (long)PlayerAction.Right)
+            {
+                continue;
+            }
+            var (row, col) = ((int)players[(((w * P) + slot) * 2) + 0], (int)players[(((w * P) + slot) * 2) + 1]);
+            if (row < top || row >= top + V || col < left || col >= left + V)
+            {
+                continue;
+            }
+            var (dr, dc) = (PlayerAction)action switch { PlayerAction.Up => (-1, 0), PlayerAction.Down => (1, 0), PlayerAction.Left => (0, -1), _ => (0, 1) };
+            if (Cell(before, row + dr, col + dc) == (byte)CellType.Crate)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static bool AnyoneIn(ReferenceBatch batch, int w, long[] players, int room)
