@@ -174,7 +174,7 @@ public sealed class LearnedWorld : IWorldModel
         var device = cells.device;
 
         var (map, known) = WorldMap.Compose(memory.Keys.to(ScalarType.Int64), memory.Entries, room, cells);
-        var before = map;
+        var roomsBefore = WorldMap.Rooms(map);
         var windowCells = WorldMap.Window(map, room);
         var windowAvatars = nn.functional.pad(avatars, [1, 1, 1, 1]);
 
@@ -240,7 +240,7 @@ public sealed class LearnedWorld : IWorldModel
         // left, a neighbour whose door the camera's player toggled across the doorway, seen in the border) and the room in
         // view. A border change not written back would be forgotten at the next step, when the border is read from memory again.
         var ids = TensorOps.Range(LearnedGeometry.Rooms, device).view(1, -1).expand(batch, -1);
-        var changed = rooms.ne(WorldMap.Rooms(before)).flatten(2).any(2);
+        var changed = rooms.ne(roomsBefore).flatten(2).any(2);
         var write = known.logical_and(changed).logical_or(ids.eq(newRoom.view(batch, 1)));
         var keys = where(write, ids, full([batch, LearnedGeometry.Rooms], Of(-1L), ScalarType.Int64, device));
         var frames = Decode(viewCells, viewAvatars);

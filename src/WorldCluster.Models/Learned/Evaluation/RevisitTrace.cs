@@ -1,6 +1,5 @@
 using WorldCluster.Models.Contract;
 using WorldCluster.Models.Learned.Training;
-using WorldCluster.Models.Reference;
 using static TorchSharp.torch;
 
 namespace WorldCluster.Models.Learned.Evaluation;
@@ -12,7 +11,6 @@ namespace WorldCluster.Models.Learned.Evaluation;
 internal sealed class RevisitTrace : IDisposable
 {
     private const int View = LearnedGeometry.View;
-    private const int P = ReferenceGeometry.MaxPlayers;
 
     private readonly ReferenceBatch _reference;
     private readonly int[] _until;
@@ -52,27 +50,8 @@ internal sealed class RevisitTrace : IDisposable
         {
             return false;
         }
-        var (top, left) = (room / LearnedGeometry.RoomsPerSide * View, room % LearnedGeometry.RoomsPerSide * View);
-        Span<byte> expected = stackalloc byte[View * View];
-        for (var slot = 0; slot < P; slot++)
-        {
-            var (r, c) = ((int)_reference.Players[(((w * P) + slot) * 2) + 0] - top, (int)_reference.Players[(((w * P) + slot) * 2) + 1] - left);
-            if (_reference.Active[(w * P) + slot] != 0 && r >= 0 && r < View && c >= 0 && c < View)
-            {
-                expected[(r * View) + c] = (byte)(slot + 1);
-            }
-        }
-        for (var r = 0; r < View; r++)
-        {
-            for (var c = 0; c < View; c++)
-            {
-                if (cells[(r * View) + c] != _reference.Cell(w, top + r, left + c) || avatars[(r * View) + c] != expected[(r * View) + c])
-                {
-                    return false;
-                }
-            }
-        }
-        return true;
+        var expected = RolloutCollector.ViewOf(_reference, w, _reference.Cells, _reference.Players, room);
+        return cells.SequenceEqual(expected.AsSpan(0, View * View)) && avatars.SequenceEqual(expected.AsSpan(View * View));
     }
 
     /// <summary>Frees the reference model.</summary>

@@ -264,7 +264,7 @@ internal sealed class RolloutCollector
     }
 
     /// <summary>A room's cells then avatars (2 × 256 bytes) as the camera would show them.</summary>
-    private static byte[] ViewOf(ReferenceBatch batch, int w, byte[] cells, long[] players, int room)
+    internal static byte[] ViewOf(ReferenceBatch batch, int w, byte[] cells, long[] players, int room)
     {
         var (top, left) = (room / LearnedGeometry.RoomsPerSide * V, room % LearnedGeometry.RoomsPerSide * V);
         var view = new byte[2 * V * V];
