@@ -14,12 +14,19 @@ public sealed class ModelAwarePlacementDirector(
     ISiloMetadataCache metadata,
     ClusterLoadView load,
     IWorldStore store,
+    TimeProvider time,
     ILogger<ModelAwarePlacementDirector> logger) : IPlacementDirector
 {
+    /// <summary>How long placement waits for the metadata of a silo that has just joined before deciding without it.</summary>
+    public static readonly TimeSpan MetadataWait = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan MetadataPoll = TimeSpan.FromMilliseconds(50);
+
     /// <inheritdoc />
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
-        var hosts = context.GetCompatibleSilos(target).Where(HostsWorlds).ToArray();
+        var compatible = await KnownSilos(context.GetCompatibleSilos(target));
+        var hosts = compatible.Where(HostsWorlds).ToArray();
         if (hosts.Length == 0)
         {
             throw new OrleansException("no silo in the cluster hosts worlds (every silo is gateway-only)");
@@ -32,6 +39,31 @@ public sealed class ModelAwarePlacementDirector(
         logger.LogDebug("Placing world {WorldId} (model {Model}) on {Silo}", target.GrainIdentity.Key, model, chosen);
         return chosen;
     }
+
+    // A silo's metadata reaches this silo's cache some time after the silo joins. Deciding before it arrives would place
+    // every world on the silos already known (all on one model silo, right after a second one starts), so wait a bounded
+    // time for it; past that, decide among the silos that are known, or all of them if none is.
+    private async Task<SiloAddress[]> KnownSilos(SiloAddress[] silos)
+    {
+        var deadline = time.GetTimestamp() + (long)(MetadataWait.TotalSeconds * time.TimestampFrequency);
+        while (true)
+        {
+            var known = silos.Where(IsKnown).ToArray();
+            if (known.Length == silos.Length)
+            {
+                return silos;
+            }
+            if (time.GetTimestamp() >= deadline)
+            {
+                logger.LogWarning("Placing without the metadata of {Silos}: it did not arrive within {Wait}",
+                    string.Join(", ", silos.Except(known)), MetadataWait);
+                return known.Length > 0 ? known : silos;
+            }
+            await Task.Delay(MetadataPoll, time);
+        }
+    }
+
+    private bool IsKnown(SiloAddress silo) => metadata.GetSiloMetadata(silo).Metadata.ContainsKey(SiloRole.RoleKey);
 
     private bool HostsWorlds(SiloAddress silo) =>
         Role(silo) is var role && role != SiloRole.Gateway;
@@ -53,7 +85,7 @@ public sealed class ModelAwarePlacementDirector(
             && !models.Any(m => m.StartsWith(name + "@", StringComparison.Ordinal));
     }
 
-    // Silos without WorldCluster metadata (none in a WorldCluster cluster) are treated as hosting everything.
+    // Silos without WorldCluster metadata (only when it never arrived, see KnownSilos) are treated as hosting everything.
     private string Role(SiloAddress silo) =>
         metadata.GetSiloMetadata(silo).Metadata.GetValueOrDefault(SiloRole.RoleKey) ?? SiloRole.Both;
 
