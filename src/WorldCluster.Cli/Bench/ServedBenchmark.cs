@@ -34,12 +34,16 @@ internal sealed class ServedBenchmark(IWorldDriver driver, HttpClient metricsHtt
         // Each step holds one permit; taking all of them waits until no step is in flight, so a metrics scrape never
         // lands inside a batch's histogram update (a torn read once gave a mean batch size of 0.99 for one world).
         using var inFlight = new SemaphoreSlim(worlds, worlds);
+        // Closed while the scrape takes the permits: otherwise each permit it asks for queues behind every loop that is
+        // waiting to step again, and with 256 unbatched worlds taking all of them took minutes (n²/2 steps).
+        var open = Open();
         var loops = ids.Select((id, i) => Task.Run(async () =>
         {
             var actions = new int[1];
             for (var n = i; !stop.IsCancellationRequested; n++)
             {
                 actions[0] = n % actionCount;
+                await Volatile.Read(ref open).Task.WaitAsync(stop.Token);
                 await inFlight.WaitAsync(stop.Token);
                 try
                 {
@@ -54,17 +58,26 @@ internal sealed class ServedBenchmark(IWorldDriver driver, HttpClient metricsHtt
         }, CancellationToken.None)).ToArray();
         async Task<(MetricsScrape Scrape, long Steps, long At)> QuiescedAsync()
         {
-            for (var i = 0; i < worlds; i++)
-            {
-                await inFlight.WaitAsync(cancellationToken);
-            }
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref open, gate);
             try
             {
-                return (await MetricsScrape.ReadAsync(metricsHttp, cancellationToken), Interlocked.Read(ref steps), Stopwatch.GetTimestamp());
+                for (var i = 0; i < worlds; i++)
+                {
+                    await inFlight.WaitAsync(cancellationToken);
+                }
+                try
+                {
+                    return (await MetricsScrape.ReadAsync(metricsHttp, cancellationToken), Interlocked.Read(ref steps), Stopwatch.GetTimestamp());
+                }
+                finally
+                {
+                    inFlight.Release(worlds);
+                }
             }
             finally
             {
-                inFlight.Release(worlds);
+                gate.SetResult();
             }
         }
         try
@@ -98,6 +111,13 @@ internal sealed class ServedBenchmark(IWorldDriver driver, HttpClient metricsHtt
             }
             await Task.WhenAll(ids.Select(id => driver.DeleteAsync(id, CancellationToken.None)));
         }
+    }
+
+    private static TaskCompletionSource Open()
+    {
+        var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        open.SetResult();
+        return open;
     }
 
     private static double Ms(double seconds) => Math.Round(seconds * 1000, 4);
