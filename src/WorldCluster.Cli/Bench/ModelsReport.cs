@@ -50,10 +50,11 @@ public sealed record LimitPoint(int BatchSize, long Calls, double MsPerCall, dou
 /// <param name="StepsPerSecond">World steps per second.</param>
 /// <param name="MeanBatchSize">Real worlds per model call, from the server's <c>worldcluster_batch_size</c>.</param>
 /// <param name="MeanBatchCallMs">Mean milliseconds per batched call (stack states, model, unstack), from the server's <c>worldcluster_step_seconds</c>.</param>
+/// <param name="MeanForwardMs">Of that, mean milliseconds of the model's own forward pass, from <c>worldcluster_step_forward_seconds</c>.</param>
 /// <param name="MeanQueueDelayMs">Mean milliseconds a step waited in the batcher's queue, from <c>worldcluster_batch_queue_delay_seconds</c>.</param>
 /// <param name="MeanJournalMs">Mean milliseconds per journal append (a durable write per step), from <c>worldcluster_journal_flush_seconds</c>.</param>
 /// <param name="Efficiency">Steps per second ÷ (a) at this many worlds per call (0 where (a) has no such batch size).</param>
-public sealed record ServedPoint(int Worlds, long Steps, double StepsPerSecond, double MeanBatchSize, double MeanBatchCallMs, double MeanQueueDelayMs, double MeanJournalMs, double Efficiency);
+public sealed record ServedPoint(int Worlds, long Steps, double StepsPerSecond, double MeanBatchSize, double MeanBatchCallMs, double MeanForwardMs, double MeanQueueDelayMs, double MeanJournalMs, double Efficiency);
 
 /// <summary>(d): real-time worlds with players acting through WebSocket sessions.</summary>
 /// <param name="Worlds">Worlds ticking.</param>

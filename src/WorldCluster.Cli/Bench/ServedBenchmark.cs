@@ -95,9 +95,10 @@ internal sealed class ServedBenchmark(IWorldDriver driver, HttpClient metricsHtt
             HistogramReading Delta(string name, params (string, string)[] labels) => after.Histogram(name, labels).Since(before.Histogram(name, labels));
             var batch = Delta("worldcluster_batch_size", ("model", model));
             var call = Delta("worldcluster_step_seconds", ("model", model), ("phase", "step"));
+            var forward = Delta("worldcluster_step_forward_seconds", ("model", model), ("phase", "step"));
             var queue = Delta("worldcluster_batch_queue_delay_seconds", ("model", model));
             var journal = Delta("worldcluster_journal_flush_seconds");
-            return new ServedPoint(worlds, done, Math.Round(done / elapsed, 1), Math.Round(batch.Mean, 2), Ms(call.Mean), Ms(queue.Mean), Ms(journal.Mean), 0);
+            return new ServedPoint(worlds, done, Math.Round(done / elapsed, 1), Math.Round(batch.Mean, 2), Ms(call.Mean), Ms(forward.Mean), Ms(queue.Mean), Ms(journal.Mean), 0);
         }
         finally
         {

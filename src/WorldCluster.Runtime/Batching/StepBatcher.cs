@@ -171,8 +171,10 @@ public sealed class StepBatcher : IDisposable
             try
             {
                 var started = Stopwatch.GetTimestamp();
-                var results = init ? RunInit(slice, size) : RunStep(slice, size);
-                _metrics.StepSeconds.WithLabels(Manifest.Name, init ? "init" : "step").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                var (results, forward) = init ? RunInit(slice, size) : RunStep(slice, size);
+                var phase = init ? "init" : "step";
+                _metrics.StepSeconds.WithLabels(Manifest.Name, phase).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                _metrics.ForwardSeconds.WithLabels(Manifest.Name, phase).Observe(forward);
                 _metrics.BatchSize.WithLabels(Manifest.Name).Observe(count);
                 for (var i = 0; i < slice.Length; i++)
                 {
@@ -201,7 +203,7 @@ public sealed class StepBatcher : IDisposable
         }
     }
 
-    private Row[] RunInit(Pending[] items, int size)
+    private (Row[] Rows, double Forward) RunInit(Pending[] items, int size)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -216,10 +218,10 @@ public sealed class StepBatcher : IDisposable
             var table = SceneMemoryTable.Empty(memory, size, output.Frames.device);
             stored = [.. stored, .. Remember(memory, table, output)];
         }
-        return Collect(stored, output.Frames, items.Length, forward);
+        return (Collect(stored, output.Frames, items.Length, forward), forward);
     }
 
-    private Row[] RunStep(Pending[] items, int size)
+    private (Row[] Rows, double Forward) RunStep(Pending[] items, int size)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -241,12 +243,13 @@ public sealed class StepBatcher : IDisposable
         if (Manifest.Memory is not { } memory)
         {
             var plain = _model.Step(modelState, actionTensor);
-            return Collect(plain.State, plain.Frames, items.Length, ForwardSeconds(started));
+            var plainForward = ForwardSeconds(started);
+            return (Collect(plain.State, plain.Frames, items.Length, plainForward), plainForward);
         }
         var table = stored.Skip(Manifest.State.Count).ToArray();
         var output = _model.Step(modelState, actionTensor, new SceneMemory(table[0], table[1]));
         var forward = ForwardSeconds(started);
-        return Collect([.. output.State, .. Remember(memory, table, output)], output.Frames, items.Length, forward);
+        return (Collect([.. output.State, .. Remember(memory, table, output)], output.Frames, items.Length, forward), forward);
     }
 
     private Tensor[] Remember(MemorySpec memory, Tensor[] table, StepOutput output) =>

@@ -6,6 +6,9 @@ public static class MetricNames
     /// <summary>Seconds per batched model call (histogram; labels model, phase).</summary>
     public const string StepSeconds = "worldcluster_step_seconds";
 
+    /// <summary>Seconds of the model's own forward pass within a batched model call; the rest of the call stacks states, writes scene memory and copies results to host bytes (histogram; labels model, phase).</summary>
+    public const string StepForwardSeconds = "worldcluster_step_forward_seconds";
+
     /// <summary>Worlds per batched model call (histogram; label model).</summary>
     public const string BatchSize = "worldcluster_batch_size";
 

@@ -20,6 +20,8 @@ public sealed class WorldClusterMetrics
     {
         StepSeconds = factory.CreateHistogram(MetricNames.StepSeconds, "Seconds per batched model call.",
             ["model", "phase"], new HistogramConfiguration { Buckets = SecondsBuckets });
+        ForwardSeconds = factory.CreateHistogram(MetricNames.StepForwardSeconds, "Seconds of the model's own forward pass within a batched model call.",
+            ["model", "phase"], new HistogramConfiguration { Buckets = SecondsBuckets });
         BatchSize = factory.CreateHistogram(MetricNames.BatchSize, "Worlds per batched model call.",
             ["model"], new HistogramConfiguration { Buckets = Histogram.PowersOfTenDividedBuckets(0, 3, 4) });
         QueueDelay = factory.CreateHistogram(MetricNames.BatchQueueDelaySeconds, "Seconds a step waited in the batcher queue.",
@@ -78,6 +80,9 @@ public sealed class WorldClusterMetrics
 
     /// <summary>Worlds per batched model call.</summary>
     public Histogram BatchSize { get; }
+
+    /// <summary>See <see cref="MetricNames.StepForwardSeconds"/>.</summary>
+    public Histogram ForwardSeconds { get; }
 
     /// <summary>Seconds a step waited in the queue.</summary>
     public Histogram QueueDelay { get; }

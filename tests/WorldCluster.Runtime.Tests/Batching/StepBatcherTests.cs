@@ -90,6 +90,27 @@ public sealed class StepBatcherTests
         await Task.WhenAll([running, .. queued]).WaitAsync(Deadline);
     }
 
+    [Fact]
+    public async Task Each_batched_call_reports_its_forward_pass_apart_from_the_whole_call()
+    {
+        using var model = new LinearTestModel([]);
+        var metrics = new WorldClusterMetrics(Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry()));
+        using var batcher = new StepBatcher(model, new StepBatcherOptions { MaxBatchSize = 1, MaxQueueDelay = TimeSpan.Zero },
+            TimeProvider.System, metrics, NullLogger.Instance);
+        batcher.Start();
+        var state = (await batcher.InitAsync(new WorldSeed(1, 2)).WaitAsync(Deadline)).State;
+
+        var result = await batcher.StepAsync(state, [0, 0]).WaitAsync(Deadline);
+
+        var name = model.Manifest.Name;
+        var forward = metrics.ForwardSeconds.WithLabels(name, "step");
+        var call = metrics.StepSeconds.WithLabels(name, "step");
+        Assert.Equal(1, forward.Count);
+        Assert.Equal(1, metrics.ForwardSeconds.WithLabels(name, "init").Count);
+        Assert.Equal(result.ForwardSeconds, forward.Sum, 9);
+        Assert.InRange(forward.Sum, 0, call.Sum);
+    }
+
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
