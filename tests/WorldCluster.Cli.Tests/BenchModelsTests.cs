@@ -36,6 +36,9 @@ public sealed class BenchModelsTests
                     Assert.True(p.GetProperty("stepsPerSecond").GetDouble() > 0);
                     Assert.True(p.GetProperty("meanBatchSize").GetDouble() >= 1);
                     Assert.True(p.GetProperty("meanBatchCallMs").GetDouble() > 0);
+                    // The forward pass is part of the batched call, and the model is busy part of the time, never more.
+                    Assert.InRange(p.GetProperty("meanForwardMs").GetDouble(), double.Epsilon, p.GetProperty("meanBatchCallMs").GetDouble());
+                    Assert.InRange(p.GetProperty("modelBusy").GetDouble(), double.Epsilon, 1.0);
                     Assert.True(p.GetProperty("meanJournalMs").GetDouble() > 0);
                 });
             }

@@ -208,7 +208,7 @@ internal static class ModelsBenchCommand
         console.WriteLine();
         console.MarkupLineInterpolated($"[bold]{model.Model}[/]: state {model.StateBytes} bytes, frame {model.FrameBytes} bytes per world");
         var table = new Table().Border(TableBorder.Markdown).AddColumns(
-            "batch size / worlds", "(a) limit steps/s", "(a) ms per call", "(b) served steps/s", "(b) mean batch", "(b) ms per call (forward) / queued / journal", "efficiency (b)/(a)", "(c) unbatched steps/s");
+            "batch size / worlds", "(a) limit steps/s", "(a) ms per call", "(b) served steps/s", "(b) mean batch", "(b) ms per call (forward) / queued / journal", "(b) model busy", "efficiency (b)/(a)", "(c) unbatched steps/s");
         var sizes = model.Limit.Select(l => l.BatchSize).Union(model.Served.Select(s => s.Worlds)).Order();
         foreach (var n in sizes)
         {
@@ -218,6 +218,7 @@ internal static class ModelsBenchCommand
             table.AddRow(Number(n), a is null ? "-" : Number(a.StepsPerSecond, "F0"), a is null ? "-" : Number(a.MsPerCall, "F3"),
                 b is null ? "-" : Number(b.StepsPerSecond, "F0"), b is null ? "-" : Number(b.MeanBatchSize, "F1"),
                 b is null ? "-" : $"{Number(b.MeanBatchCallMs, "F2")} ({Number(b.MeanForwardMs, "F2")}) / {Number(b.MeanQueueDelayMs, "F2")} / {Number(b.MeanJournalMs, "F2")}",
+                b is null ? "-" : Number(b.ModelBusy, "P0"),
                 b is null || b.Efficiency == 0 ? "-" : Number(b.Efficiency, "F2"), c is null ? "-" : Number(c.StepsPerSecond, "F0"));
         }
         console.Write(table);

@@ -54,7 +54,8 @@ public sealed record LimitPoint(int BatchSize, long Calls, double MsPerCall, dou
 /// <param name="MeanQueueDelayMs">Mean milliseconds a step waited in the batcher's queue, from <c>worldcluster_batch_queue_delay_seconds</c>.</param>
 /// <param name="MeanJournalMs">Mean milliseconds per journal append (a durable write per step), from <c>worldcluster_journal_flush_seconds</c>.</param>
 /// <param name="Efficiency">Steps per second ÷ (a) at this many worlds per call (0 where (a) has no such batch size).</param>
-public sealed record ServedPoint(int Worlds, long Steps, double StepsPerSecond, double MeanBatchSize, double MeanBatchCallMs, double MeanForwardMs, double MeanQueueDelayMs, double MeanJournalMs, double Efficiency);
+/// <param name="ModelBusy">Share of the measured wall time the model's forward passes took: what is left is the cluster's own work (and waiting for it).</param>
+public sealed record ServedPoint(int Worlds, long Steps, double StepsPerSecond, double MeanBatchSize, double MeanBatchCallMs, double MeanForwardMs, double MeanQueueDelayMs, double MeanJournalMs, double Efficiency, double ModelBusy);
 
 /// <summary>(d): real-time worlds with players acting through WebSocket sessions.</summary>
 /// <param name="Worlds">Worlds ticking.</param>

@@ -98,7 +98,7 @@ internal sealed class ServedBenchmark(IWorldDriver driver, HttpClient metricsHtt
             var forward = Delta("worldcluster_step_forward_seconds", ("model", model), ("phase", "step"));
             var queue = Delta("worldcluster_batch_queue_delay_seconds", ("model", model));
             var journal = Delta("worldcluster_journal_flush_seconds");
-            return new ServedPoint(worlds, done, Math.Round(done / elapsed, 1), Math.Round(batch.Mean, 2), Ms(call.Mean), Ms(forward.Mean), Ms(queue.Mean), Ms(journal.Mean), 0);
+            return new ServedPoint(worlds, done, Math.Round(done / elapsed, 1), Math.Round(batch.Mean, 2), Ms(call.Mean), Ms(forward.Mean), Ms(queue.Mean), Ms(journal.Mean), 0, Math.Round(forward.Sum / elapsed, 3));
         }
         finally
         {

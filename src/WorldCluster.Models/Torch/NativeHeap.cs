@@ -32,6 +32,31 @@ public static partial class NativeHeap
         }
     }
 
+    /// <summary>Caps glibc's malloc arenas at <paramref name="arenas"/> through <c>mallopt(M_ARENA_MAX)</c>.</summary>
+    /// <returns>Whether glibc took the cap (false on another libc or OS).</returns>
+    /// <remarks>Arenas already made stay; the cap stops new ones, so call it before the first model step.</remarks>
+    public static bool CapArenas(int arenas)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(arenas, 1);
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+        try
+        {
+            return MallOpt(ArenaMaxParameter, arenas) == 1;
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return false; // musl and others: no arenas to cap
+        }
+    }
+
+    private const int ArenaMaxParameter = -8; // M_ARENA_MAX in glibc's malloc.h
+
+    [LibraryImport("libc", EntryPoint = "mallopt")]
+    private static partial int MallOpt(int parameter, int value);
+
     [LibraryImport("libc", EntryPoint = "mallinfo2")]
     private static partial MallInfo MallInfo2();
 

@@ -22,6 +22,8 @@ public static class SiloHostingExtensions
         var worlds = new WorldOptions();
         builder.Configuration.GetSection(WorldOptions.SectionName).Bind(worlds);
 
+        ProcessTuning.ApplyThreadPoolFloor(options.MinWorkerThreads);
+        ProcessTuning.CapMallocArenas(options.MallocArenas);
         TorchRuntime.Configure(options.TorchThreads > 0 ? options.TorchThreads : Environment.ProcessorCount);
 
         // A gateway-only silo hosts no worlds, so it loads no models.

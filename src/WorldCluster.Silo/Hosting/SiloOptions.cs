@@ -31,6 +31,12 @@ public sealed class SiloOptions
     /// <summary>Threads libtorch may use for one model call (0: one per core).</summary>
     public int TorchThreads { get; set; }
 
+    /// <summary>The thread pool's minimum worker threads, so blocking journal flushes do not starve grain turns (0: .NET's default).</summary>
+    public int MinWorkerThreads { get; set; } = 64;
+
+    /// <summary>The most glibc malloc arenas native code may use (0: glibc's default, 8 per core); <c>MALLOC_ARENA_MAX</c> wins.</summary>
+    public int MallocArenas { get; set; } = 2;
+
     /// <summary>Where worlds are stored.</summary>
     public StoreOptions Store { get; set; } = new();
 
