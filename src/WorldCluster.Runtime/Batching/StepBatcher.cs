@@ -26,6 +26,7 @@ public sealed class StepBatcher : IDisposable
     private readonly Device _device;
     private int _queued;
     private int _previousBatch;
+    private HashSet<string> _previousWorlds = new(StringComparer.Ordinal);
 
     /// <summary>Creates a batcher for <paramref name="model"/>; call <see cref="Start"/> to begin serving.</summary>
     public StepBatcher(IWorldModel model, StepBatcherOptions options, TimeProvider time, WorldClusterMetrics metrics, ILogger logger)
@@ -62,12 +63,15 @@ public sealed class StepBatcher : IDisposable
     public void Start() => _thread.Start();
 
     /// <summary>Queues fresh worlds; completes with their first states and frames.</summary>
-    public Task<ModelStepResult> InitAsync(WorldSeed seed) => Enqueue(new Pending(null, null, seed, _time.GetTimestamp()));
+    public Task<ModelStepResult> InitAsync(WorldSeed seed) => Enqueue(new Pending(null, null, seed, _time.GetTimestamp(), null));
 
     /// <summary>Queues one tick of one world; completes with its next state and frame.</summary>
+    /// <param name="state">The world's state.</param>
+    /// <param name="actions">One action per player slot.</param>
+    /// <param name="world">The world's id, which lets continuous batching wait for the worlds of the previous batch (optional).</param>
     /// <exception cref="StepQueueFullException">The queue is at capacity.</exception>
-    public Task<ModelStepResult> StepAsync(WorldState state, IReadOnlyList<int> actions) =>
-        Enqueue(new Pending(state, actions, default, _time.GetTimestamp()));
+    public Task<ModelStepResult> StepAsync(WorldState state, IReadOnlyList<int> actions, string? world = null) =>
+        Enqueue(new Pending(state, actions, default, _time.GetTimestamp(), world));
 
     private Task<ModelStepResult> Enqueue(Pending item)
     {
@@ -107,6 +111,7 @@ public sealed class StepBatcher : IDisposable
             }
             Interlocked.Add(ref _queued, -batch.Count);
             _previousBatch = batch.Count;
+            _previousWorlds = [.. batch.Where(p => p.World is not null).Select(p => p.World!)];
             var now = _time.GetTimestamp();
             foreach (var item in batch)
             {
@@ -117,20 +122,29 @@ public sealed class StepBatcher : IDisposable
         }
     }
 
-    // Takes what is queued, then waits up to the max queue delay for more, until the batch is full (or, by default, as
-    // large as the previous one: the worlds that were stepping are back).
+    // Takes what is queued, then waits up to the max queue delay for more, until the batch is full (or, by default, holds
+    // as many worlds as the previous batch plus the named worlds that were not in it: the worlds that were stepping are
+    // back). Counting newcomers keeps two cohorts from alternating for ever: when half the worlds queue while the other
+    // half's batch runs, each half alone would be "as large as the previous batch", and a model that gains from larger
+    // batches would run at half its batch size; waiting for the half just served merges them into one batch.
     private void Collect(List<Pending> batch)
     {
         var deadline = _time.GetTimestamp();
         var delay = _options.MaxQueueDelay;
-        var enough = _options.StopAtPreviousBatchSize && _previousBatch > 0 ? Math.Min(_previousBatch, _maxBatch) : _maxBatch;
+        var continuous = _options.StopAtPreviousBatchSize && _previousBatch > 0;
+        var newcomers = 0;
         while (batch.Count < _maxBatch)
         {
             if (_queue.Reader.TryRead(out var item))
             {
                 batch.Add(item);
+                if (item.World is { } world && !_previousWorlds.Contains(world))
+                {
+                    newcomers++;
+                }
                 continue;
             }
+            var enough = continuous ? Math.Min(_previousBatch + newcomers, _maxBatch) : _maxBatch;
             var remaining = delay - _time.GetElapsedTime(deadline);
             if (batch.Count == 0 || batch.Count >= enough || remaining <= TimeSpan.Zero)
             {
@@ -314,7 +328,7 @@ public sealed class StepBatcher : IDisposable
 
     private readonly record struct Row(ModelStepResult? Result, string? Failure);
 
-    private sealed record Pending(WorldState? State, IReadOnlyList<int>? Actions, WorldSeed Seed, long EnqueuedAt)
+    private sealed record Pending(WorldState? State, IReadOnlyList<int>? Actions, WorldSeed Seed, long EnqueuedAt, string? World)
     {
         public TaskCompletionSource<ModelStepResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -389,7 +389,7 @@ public sealed class WorldGrain(
     {
         var world = _world!;
         var batcher = RequireBatcher();
-        var next = await RunModel(() => batcher.StepAsync(world.State, actions));
+        var next = await RunModel(() => batcher.StepAsync(world.State, actions, WorldKey));
         forwardSeconds?.Invoke(next.ForwardSeconds);
         var stepped = world with { Tick = world.Tick + 1, State = next.State, Frame = next.Frame };
         var digest = Digest(stepped);
@@ -641,7 +641,7 @@ public sealed class WorldGrain(
         }
         else if (manifest.BatchInvariant)
         {
-            var result = await RunModel(() => RequireBatcher().StepAsync(world.State, record.Actions));
+            var result = await RunModel(() => RequireBatcher().StepAsync(world.State, record.Actions, WorldKey));
             next = world with { Tick = record.Tick, State = result.State, Frame = result.Frame };
         }
         else

@@ -35,6 +35,36 @@ public sealed class StepBatcherSettingsTests
     }
 
     [Fact]
+    public async Task Worlds_queued_while_another_cohort_ran_wait_for_that_cohort_so_the_two_merge_into_one_batch()
+    {
+        using var model = new LinearTestModel([]);
+        var time = new FakeTimeProvider();
+        using var batcher = Start(model, time, new StepBatcherOptions { MaxBatchSize = 8, MaxQueueDelay = TimeSpan.FromHours(1) });
+        var states = await InitMany(model, 4);
+        model.CallSizes.Clear();
+
+        // Worlds a and b step first (the first batch waits the full delay), and come back on their own without waiting.
+        var waitingWithTwo = Waiting(batcher, 2);
+        var first = new[] { batcher.StepAsync(states[0], [1, 0], "a"), batcher.StepAsync(states[1], [1, 0], "b") };
+        await waitingWithTwo.WaitAsync(Deadline);
+        time.Advance(TimeSpan.FromHours(1));
+        await Task.WhenAll(first).WaitAsync(Deadline);
+        await Task.WhenAll(batcher.StepAsync(states[0], [2, 0], "a"), batcher.StepAsync(states[1], [2, 0], "b")).WaitAsync(Deadline);
+
+        // c and d arrive as a second cohort: as many as the previous batch, but not its worlds, so they wait for a and b.
+        var waitingForCohort = Waiting(batcher, 2);
+        var late = new[] { batcher.StepAsync(states[2], [3, 0], "c"), batcher.StepAsync(states[3], [3, 0], "d") };
+        await waitingForCohort.WaitAsync(Deadline);
+        Assert.All(late, s => Assert.False(s.IsCompleted));
+        var back = new[] { batcher.StepAsync(states[0], [3, 0], "a"), batcher.StepAsync(states[1], [3, 0], "b") };
+        await Task.WhenAll([.. late, .. back]).WaitAsync(Deadline);
+
+        // Then all four are one cohort: they run together as soon as they are back, with time standing still.
+        await Task.WhenAll(states.Select((s, i) => batcher.StepAsync(s, [0, 0], ((char)('a' + i)).ToString()))).WaitAsync(Deadline);
+        Assert.Equal([2, 2, 4, 4], model.CallSizes);
+    }
+
+    [Fact]
     public async Task With_stop_at_previous_batch_size_off_a_partial_batch_always_waits_the_full_delay()
     {
         using var model = new LinearTestModel([]);
