@@ -52,6 +52,28 @@ public static partial class NativeHeap
         }
     }
 
+    /// <summary>Gives the whole free pages glibc malloc keeps in its arenas back to the operating system (<c>malloc_trim(0)</c>).</summary>
+    /// <returns>Whether any memory was released (false on another libc or OS).</returns>
+    /// <remarks>The arenas keep their extent (<see cref="Read"/>'s held bytes); resident memory is what drops.</remarks>
+    public static bool Trim()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+        try
+        {
+            return MallocTrim(0) == 1;
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
+
     private const int ArenaMaxParameter = -8; // M_ARENA_MAX in glibc's malloc.h
 
     [LibraryImport("libc", EntryPoint = "mallopt")]

@@ -43,6 +43,7 @@ public static class SiloHostingExtensions
             silo.UseWorldClusterRole(options.Role, served);
         });
         builder.Services.AddWorldClusterRuntime();
+        builder.Services.AddHostedService<NativeHeapTrimmer>();
         switch (options.Store.Kind)
         {
             case "files":

@@ -35,7 +35,10 @@ public sealed class SiloOptions
     public int MinWorkerThreads { get; set; } = 64;
 
     /// <summary>The most glibc malloc arenas native code may use (0: glibc's default, 8 per core); <c>MALLOC_ARENA_MAX</c> wins.</summary>
-    public int MallocArenas { get; set; } = 2;
+    public int MallocArenas { get; set; }
+
+    /// <summary>How often free pages of glibc's heap go back to the operating system (zero: never).</summary>
+    public TimeSpan NativeHeapTrimInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Where worlds are stored.</summary>
     public StoreOptions Store { get; set; } = new();
