@@ -5,9 +5,10 @@ namespace WorldCluster.Silo.Hosting;
 /// <summary>Every <c>WorldCluster:NativeHeapTrimInterval</c>, hands the free pages glibc malloc keeps back to the operating system.</summary>
 /// <remarks>
 /// libtorch allocates each batch's tensors at sizes that change with the batch, and glibc keeps what is freed in its
-/// arenas for reuse; over an hour the soak saw the bytes held that way climb while the bytes in use stayed flat, and
-/// resident memory climbed with them (docs/reliability.md). <c>malloc_trim</c> releases whole free pages inside the
-/// arenas, which bounds resident memory without changing how anything allocates. It walks the arenas under their
+/// arenas for reuse; the soak saw the bytes held that way climb while the bytes in use stayed flat, and resident memory
+/// climbed with them. <c>malloc_trim</c> releases whole free pages inside the arenas, which bounds resident memory
+/// without changing how anything allocates: over 60 minutes resident memory then grew 1.7 % while the arenas' extent
+/// grew 28 % (docs/reliability.md). It walks the arenas under their
 /// locks, so it runs rarely (default once a minute) and off the step path.
 /// </remarks>
 public sealed partial class NativeHeapTrimmer : IHostedService, IDisposable

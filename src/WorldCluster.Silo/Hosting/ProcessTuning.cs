@@ -10,12 +10,13 @@ namespace WorldCluster.Silo.Hosting;
 /// The thread pool floor: every journal append ends in an fsync, which .NET can only do synchronously on Linux, so each
 /// durable step blocks a pool thread for the disk's flush time (about 0.5–1 ms here). Orleans runs grain turns on the
 /// same pool, whose hill climbing adds threads slowly once they block, so with hundreds of worlds stepping the flushes
-/// queued behind a few threads. `bench models` measured 28–46 % more served steps per second with a floor of 64 on this
-/// 2-core machine, and late real-time ticks fell from 1,320 to 278 (docs/benchmarks.md).
+/// queued behind a few threads. In alternating runs of `bench models` on this 2-core machine a floor of 64 gave 29 % and
+/// 44 % more served steps per second at 64 worlds and lower action-to-frame latency (docs/benchmarks.md).
 ///
-/// The arena cap: glibc gives each thread that meets contention its own arena (up to 8 per core) and keeps freed
-/// memory in it; the soak saw the bytes held that way climb while the bytes in use stayed flat (docs/reliability.md).
-/// Few threads allocate native memory here (the batcher and libtorch's intra-op workers), so a few arenas serve them.
+/// The arena cap is off by default: glibc gives each thread that meets contention its own arena (up to 8 per core),
+/// which on a many-core machine multiplies the memory kept free; but capped at 2 here, the bytes held grew faster in
+/// the soak than with glibc's default (threads sharing an arena interleave their allocations and fragment it), so the
+/// silo trims the heap instead (<see cref="NativeHeapTrimmer"/>) and leaves the cap to operators.
 /// </remarks>
 public static class ProcessTuning
 {
