@@ -26,7 +26,7 @@ public sealed class StepBatcher : IDisposable
     private readonly Device _device;
     private int _queued;
     private int _previousBatch;
-    private HashSet<string> _previousWorlds = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _previousWorlds = new(StringComparer.Ordinal);
 
     /// <summary>Creates a batcher for <paramref name="model"/>; call <see cref="Start"/> to begin serving.</summary>
     public StepBatcher(IWorldModel model, StepBatcherOptions options, TimeProvider time, WorldClusterMetrics metrics, ILogger logger)
@@ -111,10 +111,14 @@ public sealed class StepBatcher : IDisposable
             }
             Interlocked.Add(ref _queued, -batch.Count);
             _previousBatch = batch.Count;
-            _previousWorlds = [.. batch.Where(p => p.World is not null).Select(p => p.World!)];
+            _previousWorlds.Clear();
             var now = _time.GetTimestamp();
             foreach (var item in batch)
             {
+                if (item.World is { } world)
+                {
+                    _previousWorlds.Add(world);
+                }
                 _metrics.QueueDelay.WithLabels(Manifest.Name).Observe(_time.GetElapsedTime(item.EnqueuedAt, now).TotalSeconds);
             }
             Execute([.. batch.Where(p => p.State is null)], init: true);
