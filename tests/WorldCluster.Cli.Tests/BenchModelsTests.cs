@@ -45,6 +45,17 @@ public sealed class BenchModelsTests
             // Unbatched means one world per model call.
             Assert.All(model.GetProperty("unbatched").EnumerateArray(), p => Assert.Equal(1, p.GetProperty("meanBatchSize").GetDouble()));
             Assert.All(model.GetProperty("served").EnumerateArray(), p => Assert.True(p.GetProperty("efficiency").GetDouble() > 0));
+            // The profile splits each served point's wall time per step into parts that add up to it.
+            Assert.Contains("where the time of a served step goes", output, StringComparison.Ordinal);
+            var profile = model.GetProperty("profile").EnumerateArray().ToList();
+            Assert.Equal([1, 16], profile.Select(p => p.GetProperty("worlds").GetInt32()));
+            Assert.All(profile, p =>
+            {
+                var parts = p.GetProperty("forwardMicros").GetDouble() + p.GetProperty("batcherMicros").GetDouble() + p.GetProperty("clusterMicros").GetDouble();
+                Assert.Equal(p.GetProperty("microsPerStep").GetDouble(), parts, 0.5);
+                Assert.True(p.GetProperty("forwardMicros").GetDouble() > 0);
+                Assert.True(p.GetProperty("limitMicrosLow").GetDouble() > 0);
+            });
             Assert.True(model.GetProperty("modelBatchGain").GetDouble() > 0);
             Assert.True(model.GetProperty("servedBatchGain").GetDouble() > 0);
 

@@ -200,7 +200,8 @@ internal static class ModelsBenchCommand
         var gainShare = modelGain > 0 ? Math.Round(servedGain / modelGain, 3) : 0;
         var goals = new GoalChecks(from16, from16 >= 0.9, gainShare, gainShare >= 0.9, realtime.OverheadP99Ms <= 2, realtime.LateTicks == 0);
         var stateBytes = manifest.StoredState.Sum(s => s.ByteCount);
-        return new ModelResult(manifest.Id, stateBytes, manifest.Observation.ByteCount, limit, served, unbatched, modelGain, servedGain, realtime, goals);
+        var profile = served.Select(s => StepProfile.Of(s, limit)).OfType<StepProfile>().ToList();
+        return new ModelResult(manifest.Id, stateBytes, manifest.Observation.ByteCount, limit, served, unbatched, modelGain, servedGain, realtime, goals, profile);
     }
 
     private static void Print(IAnsiConsole console, ModelResult model)
@@ -226,6 +227,17 @@ internal static class ModelsBenchCommand
         var g = model.Goals;
         console.MarkupLineInterpolated(
             $"model's own batch gain {Number(model.ModelBatchGain, "F2")}; served batch gain (b)/(c) at {model.Served.Max(s => s.Worlds)} worlds {Number(model.ServedBatchGain, "F2")} = {Number(g.ServedGainShare, "F2")} of the model's ({Mark(g.ServedGainMet)}, goal ≥ 0.9); lowest efficiency from 16 worlds {Number(g.EfficiencyFrom16, "F2")} ({Mark(g.EfficiencyMet)}, goal ≥ 0.9)");
+        console.WriteLine();
+        console.MarkupLine("where the time of a served step goes (µs per world step; batcher = the batched call around the model's forward pass; cluster = the rest of the wall time, outside the batched call):");
+        var profile = new Table().Border(TableBorder.Markdown).AddColumns(
+            "worlds", "mean batch", "µs per served step", "forward", "batcher", "cluster", "model busy", "(a) µs per world at that batch");
+        foreach (var p in model.Profile)
+        {
+            profile.AddRow(Number(p.Worlds), Number(p.MeanBatchSize, "F1"), Number(p.MicrosPerStep, "N0"), Number(p.ForwardMicros, "N0"),
+                Number(p.BatcherMicros, "N0"), Number(p.ClusterMicros, "N0"), Number(p.ModelBusy, "P0"),
+                p.LimitMicrosLow == p.LimitMicrosHigh ? Number(p.LimitMicrosLow, "N0") : $"{Number(p.LimitMicrosLow, "N0")}–{Number(p.LimitMicrosHigh, "N0")}");
+        }
+        console.Write(profile);
         console.WriteLine();
         var r = model.Realtime;
         var realtime = new Table().Border(TableBorder.Markdown).AddColumns(

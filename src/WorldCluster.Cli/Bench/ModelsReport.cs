@@ -33,9 +33,11 @@ public sealed record ModelsSettings(
 /// <param name="ServedBatchGain">(b) ÷ (c) at the largest world count (0 when (c) was not measured).</param>
 /// <param name="Realtime">(d) real-time worlds with player sessions.</param>
 /// <param name="Goals">The goals, met or not.</param>
+/// <param name="Profile">Where the time of a served step goes, per world count of (b).</param>
 public sealed record ModelResult(
     string Model, long StateBytes, int FrameBytes, IReadOnlyList<LimitPoint> Limit, IReadOnlyList<ServedPoint> Served,
-    IReadOnlyList<ServedPoint> Unbatched, double ModelBatchGain, double ServedBatchGain, RealtimeResult Realtime, GoalChecks Goals);
+    IReadOnlyList<ServedPoint> Unbatched, double ModelBatchGain, double ServedBatchGain, RealtimeResult Realtime, GoalChecks Goals,
+    IReadOnlyList<StepProfile> Profile);
 
 /// <summary>(a) at one batch size.</summary>
 /// <param name="BatchSize">Worlds per model call.</param>

@@ -121,8 +121,16 @@ public sealed class StepBatcher : IDisposable
                 }
                 _metrics.QueueDelay.WithLabels(Manifest.Name).Observe(_time.GetElapsedTime(item.EnqueuedAt, now).TotalSeconds);
             }
-            Execute([.. batch.Where(p => p.State is null)], init: true);
-            Execute([.. batch.Where(p => p.State is not null)], init: false);
+            _metrics.Tensors.BatchStarting();
+            try
+            {
+                Execute([.. batch.Where(p => p.State is null)], init: true);
+                Execute([.. batch.Where(p => p.State is not null)], init: false);
+            }
+            finally
+            {
+                _metrics.Tensors.BatchEnded();
+            }
         }
     }
 

@@ -69,6 +69,9 @@ public static class MetricNames
     /// <summary>TorchSharp tensors alive in the process, sampled at each scrape (gauge): flat when nothing leaks.</summary>
     public const string LiveTensors = "worldcluster_torch_live_tensors";
 
+    /// <summary>Gauge: TorchSharp tensors alive the last time no batched model call was running: what outlives a step (a leak shows as growth).</summary>
+    public const string LiveTensorsBetweenBatches = "worldcluster_torch_live_tensors_between_batches";
+
     /// <summary>Gauge: bytes in live C-allocator (glibc malloc) allocations: libtorch's CPU tensors and other native memory.</summary>
     public const string NativeHeapInUse = "worldcluster_native_heap_in_use_bytes";
 

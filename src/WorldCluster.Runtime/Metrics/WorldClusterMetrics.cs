@@ -16,7 +16,9 @@ public sealed class WorldClusterMetrics
     private static readonly double[] TickBuckets = Histogram.ExponentialBuckets(0.00005, 1.25, 50);
 
     /// <summary>Creates the instruments in <paramref name="factory"/> (use <see cref="Prometheus.Metrics.DefaultFactory"/> in hosts).</summary>
-    public WorldClusterMetrics(IMetricFactory factory)
+    /// <param name="factory">Where the instruments are created.</param>
+    /// <param name="liveTensors">Reads the live tensor count for <see cref="Tensors"/> (TorchSharp's own count unless a test counts).</param>
+    public WorldClusterMetrics(IMetricFactory factory, Func<long>? liveTensors = null)
     {
         StepSeconds = factory.CreateHistogram(MetricNames.StepSeconds, "Seconds per batched model call.",
             ["model", "phase"], new HistogramConfiguration { Buckets = SecondsBuckets });
@@ -51,12 +53,21 @@ public sealed class WorldClusterMetrics
         ModelLoadFailures = factory.CreateGauge(MetricNames.ModelLoadFailures, "Model packages found but not loaded.");
 
         LiveTensors = factory.CreateGauge(MetricNames.LiveTensors, "TorchSharp tensors alive in this process (native memory held).");
+        LiveTensorsBetweenBatches = factory.CreateGauge(MetricNames.LiveTensorsBetweenBatches,
+            "TorchSharp tensors alive the last time no batched model call was running (what outlives a step).");
+        Tensors = new TensorCensus(LiveTensorsBetweenBatches, liveTensors ?? (() => TorchSharp.torch.Tensor.TotalCount));
         NativeHeapInUse = factory.CreateGauge(MetricNames.NativeHeapInUse, "Bytes in live C-allocator allocations (libtorch CPU tensors and other native memory).");
         NativeHeapHeld = factory.CreateGauge(MetricNames.NativeHeapHeld, "Bytes the C allocator holds from the operating system, free arena space included.");
     }
 
     /// <summary>TorchSharp tensors alive in this process; set by <see cref="SampleNative"/> before each scrape.</summary>
     public Gauge LiveTensors { get; }
+
+    /// <summary>TorchSharp tensors alive the last time no batched model call was running; set by <see cref="Tensors"/>.</summary>
+    public Gauge LiveTensorsBetweenBatches { get; }
+
+    /// <summary>The count of batches in flight and the tensors left alive between them.</summary>
+    public TensorCensus Tensors { get; }
 
     /// <summary>Bytes in live native allocations; set by <see cref="SampleNative"/> where glibc reports them.</summary>
     public Gauge NativeHeapInUse { get; }

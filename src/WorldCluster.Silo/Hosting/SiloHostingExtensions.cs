@@ -15,6 +15,7 @@ public static class SiloHostingExtensions
     {
         var options = new SiloOptions();
         builder.Configuration.GetSection(SiloOptions.SectionName).Bind(options);
+        options.Validate();
         var dataRoot = SiloOptions.DataRoot(builder.Configuration);
         options.Data = dataRoot;
         Directory.CreateDirectory(dataRoot);

@@ -48,6 +48,28 @@ public sealed class SiloOptions
 
     /// <summary>The address other silos and clients reach this silo at (with <c>azure-table</c> clustering); <c>POD_IP</c> on Kubernetes.</summary>
     public string? AdvertisedAddress { get; set; }
+
+    /// <summary>Refuses settings no silo can run with, naming the configuration key (a silo stops before it starts).</summary>
+    /// <exception cref="InvalidOperationException">A count or interval is negative.</exception>
+    public void Validate()
+    {
+        NotNegative(nameof(TorchThreads), TorchThreads);
+        NotNegative(nameof(MinWorkerThreads), MinWorkerThreads);
+        NotNegative(nameof(MallocArenas), MallocArenas);
+        if (NativeHeapTrimInterval < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException(
+                $"{SectionName}:{nameof(NativeHeapTrimInterval)} is {NativeHeapTrimInterval}; use a positive interval such as 00:01:00, or 00:00:00 for never");
+        }
+    }
+
+    private static void NotNegative(string key, int value)
+    {
+        if (value < 0)
+        {
+            throw new InvalidOperationException($"{SectionName}:{key} is {value}; use 0 for the default or a positive count");
+        }
+    }
 }
 
 /// <summary>How a silo joins its cluster (section <c>WorldCluster:Clustering</c>).</summary>

@@ -111,6 +111,25 @@ public sealed class StepBatcherTests
         Assert.InRange(forward.Sum, 0, call.Sum);
     }
 
+    [Fact]
+    public async Task Live_tensors_are_counted_after_each_batch_with_none_running()
+    {
+        using var model = new LinearTestModel([]);
+        var metrics = new WorldClusterMetrics(Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry()), () => 46);
+        using var batcher = new StepBatcher(model, new StepBatcherOptions { MaxBatchSize = 1, MaxQueueDelay = TimeSpan.Zero },
+            TimeProvider.System, metrics, NullLogger.Instance);
+        var inFlightDuringCalls = new List<int>();
+        model.OnCall = () => inFlightDuringCalls.Add(metrics.Tensors.InFlight);
+        batcher.Start();
+
+        var state = (await batcher.InitAsync(new WorldSeed(1, 2)).WaitAsync(Deadline)).State;
+        // One thread runs the batches: the step's batch starts only after the init batch has ended and been counted.
+        await batcher.StepAsync(state, [0, 0]).WaitAsync(Deadline);
+
+        Assert.Equal([1, 1], inFlightDuringCalls);
+        Assert.Equal(46, metrics.LiveTensorsBetweenBatches.Value);
+    }
+
     [Theory]
     [InlineData(2)]
     [InlineData(3)]

@@ -126,7 +126,8 @@ public sealed class SoakLoad(HttpClient http, TimeSpan sampleEvery)
                 PrometheusText.Sum(page, MetricNames.LiveTensors),
                 PrometheusText.Sum(page, MetricNames.TicksTotal),
                 PrometheusText.Sum(page, MetricNames.NativeHeapInUse),
-                PrometheusText.Sum(page, MetricNames.NativeHeapHeld)));
+                PrometheusText.Sum(page, MetricNames.NativeHeapHeld),
+                PrometheusText.Sum(page, MetricNames.LiveTensorsBetweenBatches)));
         }
         while (await Quietly(() => timer.WaitForNextTickAsync(stop).AsTask()));
     }
