@@ -6,11 +6,12 @@ namespace WorldCluster.Runtime.Hosting;
 /// <summary>Registers the world store a silo keeps its worlds in: local files or Azure Blob Storage (docs/storage.md).</summary>
 public static class StoreHostingExtensions
 {
-    /// <summary>Keeps worlds as files under <paramref name="root"/> (the embedded default).</summary>
-    public static IServiceCollection AddWorldClusterLocalFileStore(this IServiceCollection services, string root)
+    /// <summary>Keeps worlds as files under <paramref name="root"/> (the embedded default); <paramref name="groupCommit"/> shares journal flushes.</summary>
+    public static IServiceCollection AddWorldClusterLocalFileStore(this IServiceCollection services, string root, bool groupCommit = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
-        services.AddSingleton<IWorldStore>(sp => new LocalFileWorldStore(new LocalFileWorldStoreOptions { RootPath = root }, sp.GetService<TimeProvider>()));
+        services.AddSingleton<IWorldStore>(sp =>
+            new LocalFileWorldStore(new LocalFileWorldStoreOptions { RootPath = root, GroupCommit = groupCommit }, sp.GetService<TimeProvider>()));
         return services;
     }
 

@@ -27,6 +27,7 @@ public sealed class LocalFileWorldStore : IWorldStore
     private readonly string _trashPath;
     private readonly TimeSpan _lockTimeout;
     private readonly TimeProvider _timeProvider;
+    private readonly JournalGroupCommit? _groupCommit;
 
     /// <summary>Creates a store over <see cref="LocalFileWorldStoreOptions.RootPath"/>; folders are created on first write.</summary>
     /// <exception cref="InvalidOperationException">File locking is switched off in this process, so writes could not be conditional.</exception>
@@ -47,7 +48,11 @@ public sealed class LocalFileWorldStore : IWorldStore
         _trashPath = Path.Combine(_root, "trash");
         _lockTimeout = options.LockTimeout;
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _groupCommit = options.GroupCommit && DirectorySync.CanSyncFileSystem ? new JournalGroupCommit(() => DirectorySync.SyncFileSystem(_root)) : null;
     }
+
+    /// <summary>Whether journal appends share file-system flushes (<see cref="LocalFileWorldStoreOptions.GroupCommit"/> on Linux).</summary>
+    public bool GroupCommit => _groupCommit is not null;
 
     /// <inheritdoc/>
     public async Task<StoredHead?> ReadHeadAsync(string worldId, CancellationToken cancellationToken = default)
@@ -203,7 +208,10 @@ public sealed class LocalFileWorldStore : IWorldStore
             {
                 // Once bytes start to go out, finish: a cancelled half append would only have to be cut back again.
                 await stream.WriteAsync(records, CancellationToken.None);
-                stream.Flush(flushToDisk: true);
+                if (_groupCommit is null)
+                {
+                    stream.Flush(flushToDisk: true);
+                }
             }
             catch
             {
@@ -215,6 +223,21 @@ public sealed class LocalFileWorldStore : IWorldStore
         if (!existed)
         {
             DirectorySync.Flush(directory);
+        }
+        if (_groupCommit is not null)
+        {
+            try
+            {
+                // Still under the world's lock: no other append of this world can start before this one is durable.
+                await _groupCommit.WhenDurableAsync();
+            }
+            catch (IOException)
+            {
+                await using var cut = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read | FileShare.Delete);
+                cut.SetLength(expectedLength);
+                cut.Flush(flushToDisk: true);
+                throw;
+            }
         }
         return expectedLength + records.Length;
     }

@@ -48,7 +48,7 @@ public static class SiloHostingExtensions
         switch (options.Store.Kind)
         {
             case "files":
-                builder.Services.AddWorldClusterLocalFileStore(dataRoot);
+                builder.Services.AddWorldClusterLocalFileStore(dataRoot, options.Store.GroupCommit);
                 break;
             case "azure-blob" when !string.IsNullOrWhiteSpace(options.Store.ConnectionString):
                 builder.Services.AddWorldClusterAzureBlobStore(options.Store.ConnectionString, options.Store.Container);

@@ -93,4 +93,7 @@ public sealed class StoreOptions
 
     /// <summary>Blob container (for <c>azure-blob</c>).</summary>
     public string Container { get; set; } = "worldcluster";
+
+    /// <summary>With <c>files</c> on Linux: journal appends share one flush of the file system (<c>syncfs</c>) instead of an <c>fsync</c> each.</summary>
+    public bool GroupCommit { get; set; } = true;
 }
