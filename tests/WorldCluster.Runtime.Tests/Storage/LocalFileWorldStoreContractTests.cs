@@ -2,10 +2,13 @@ using WorldCluster.Runtime.Storage;
 
 namespace WorldCluster.Runtime.Tests.Storage;
 
-/// <summary>The store contract against <see cref="LocalFileWorldStore"/> in a fresh temporary folder per test.</summary>
-public sealed class LocalFileWorldStoreContractTests : WorldStoreContractTests, IDisposable
+/// <summary>The store contract against <see cref="LocalFileWorldStore"/> in a fresh temporary folder per test (journal group commit on, the default).</summary>
+public class LocalFileWorldStoreContractTests : WorldStoreContractTests, IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"wc-store-{Guid.NewGuid():N}");
+
+    /// <summary>Whether the stores under test share journal flushes.</summary>
+    protected virtual bool GroupCommit => true;
 
     public void Dispose()
     {
@@ -13,7 +16,14 @@ public sealed class LocalFileWorldStoreContractTests : WorldStoreContractTests, 
         {
             Directory.Delete(_root, recursive: true);
         }
+        GC.SuppressFinalize(this);
     }
 
-    protected override IWorldStore NewStore() => new LocalFileWorldStore(new LocalFileWorldStoreOptions { RootPath = _root });
+    [Fact]
+    public void Group_commit_is_on_where_configured_and_the_system_can_flush_a_file_system()
+    {
+        Assert.Equal(GroupCommit && OperatingSystem.IsLinux(), ((LocalFileWorldStore)NewStore()).GroupCommit);
+    }
+
+    protected override IWorldStore NewStore() => new LocalFileWorldStore(new LocalFileWorldStoreOptions { RootPath = _root, GroupCommit = GroupCommit });
 }
