@@ -9,10 +9,10 @@ namespace WorldCluster.Cli.Bench;
 /// <param name="MicrosPerStep">Wall time per served world step: 1 ÷ (b) steps per second.</param>
 /// <param name="ForwardMicros">The model's forward pass per world: mean forward time ÷ mean batch.</param>
 /// <param name="BatcherMicros">The rest of the batched call per world (stacking, scene memory, copies back, the NaN check).</param>
-/// <param name="ClusterMicros">What is left: wall time per step while the batcher was not calling the model (grain turns, digest, journal, client).</param>
+/// <param name="ClusterMicros">What is left: wall time per step outside the batched call (grain turns, digest, journal, client).</param>
 /// <param name="ModelBusy">Share of the wall time the model's forward passes took.</param>
-/// <param name="LimitMicrosLow">(a)'s cost per world at the measured batch size nearest above the mean batch (the cheaper end).</param>
-/// <param name="LimitMicrosHigh">(a)'s cost per world at the measured batch size nearest below the mean batch.</param>
+/// <param name="LimitMicrosLow">The lower of (a)'s costs per world at the measured batch sizes just below and just above the mean batch.</param>
+/// <param name="LimitMicrosHigh">The higher of those two.</param>
 public sealed record StepProfile(
     int Worlds, double MeanBatchSize, double MicrosPerStep, double ForwardMicros, double BatcherMicros, double ClusterMicros,
     double ModelBusy, double LimitMicrosLow, double LimitMicrosHigh)
