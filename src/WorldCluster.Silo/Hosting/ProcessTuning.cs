@@ -12,7 +12,8 @@ namespace WorldCluster.Silo.Hosting;
 /// here). Orleans runs grain turns on the same pool, whose hill climbing adds threads slowly once they block, so with
 /// hundreds of worlds stepping the flushes queued behind a few threads. In alternating runs of `bench models` on this
 /// 2-core machine, measured before group commit, a floor of 64 gave 29 % and 44 % more served steps per second at 64
-/// worlds and lower action-to-frame latency (docs/benchmarks.md). With group commit only the flushing thread blocks.
+/// worlds and lower action-to-frame latency (docs/benchmarks.md). With group commit only the flushing thread blocks, and
+/// the floor still gave 1–16 % more at 64 and 256 worlds in two more pairs of runs.
 ///
 /// The arena cap is off by default: glibc gives each thread that meets contention its own arena (up to 8 per core),
 /// which on a many-core machine multiplies the memory kept free; but capped at 2 here, the bytes held grew faster in
