@@ -32,6 +32,13 @@ public sealed class SiloOptionsTests
         }).Validate();
     }
 
+    [Fact]
+    public void Group_commit_is_on_by_default_and_a_setting_switches_it_off()
+    {
+        Assert.True(new SiloOptions().Store.GroupCommit);
+        Assert.False(Bind(new() { ["WorldCluster:Store:GroupCommit"] = "false" }).Store.GroupCommit);
+    }
+
     private static SiloOptions Bind(Dictionary<string, string?> settings)
     {
         var options = new SiloOptions();
