@@ -32,6 +32,12 @@ public sealed class LocalFileWorldStore : IWorldStore
     /// <summary>Creates a store over <see cref="LocalFileWorldStoreOptions.RootPath"/>; folders are created on first write.</summary>
     /// <exception cref="InvalidOperationException">File locking is switched off in this process, so writes could not be conditional.</exception>
     public LocalFileWorldStore(LocalFileWorldStoreOptions options, TimeProvider? timeProvider = null)
+        : this(options, timeProvider, groupFlush: null)
+    {
+    }
+
+    /// <summary>As the public constructor, with the flush group commit runs (tests make it fail); null: <c>syncfs</c> of the root.</summary>
+    internal LocalFileWorldStore(LocalFileWorldStoreOptions options, TimeProvider? timeProvider, Action? groupFlush)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.RootPath, nameof(options));
@@ -48,7 +54,9 @@ public sealed class LocalFileWorldStore : IWorldStore
         _trashPath = Path.Combine(_root, "trash");
         _lockTimeout = options.LockTimeout;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _groupCommit = options.GroupCommit && DirectorySync.CanSyncFileSystem ? new JournalGroupCommit(() => DirectorySync.SyncFileSystem(_root)) : null;
+        _groupCommit = options.GroupCommit && DirectorySync.CanSyncFileSystem
+            ? new JournalGroupCommit(groupFlush ?? (() => DirectorySync.SyncFileSystem(_root)))
+            : null;
     }
 
     /// <summary>Whether journal appends share file-system flushes (<see cref="LocalFileWorldStoreOptions.GroupCommit"/> on Linux).</summary>

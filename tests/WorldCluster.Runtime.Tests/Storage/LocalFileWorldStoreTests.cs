@@ -180,6 +180,33 @@ public sealed class LocalFileWorldStoreTests : IDisposable
         Assert.False(Directory.Exists(_root));
     }
 
+    [Fact]
+    public async Task An_append_whose_group_flush_fails_is_cut_back_and_the_same_append_succeeds_on_retry()
+    {
+        // Group commit runs where syncfs exists (Linux, as in CI and the images); elsewhere appends fsync and never get here.
+        Assert.True(OperatingSystem.IsLinux(), "group commit is Linux-only: this test needs Linux");
+        var failNext = false;
+        var store = new LocalFileWorldStore(new LocalFileWorldStoreOptions { RootPath = _root }, timeProvider: null, groupFlush: () =>
+        {
+            if (failNext)
+            {
+                failNext = false;
+                throw new IOException("flush failed");
+            }
+        });
+        var length = await store.AppendJournalAsync(World, "0", Head(1), 0);
+        failNext = true;
+
+        await Assert.ThrowsAsync<IOException>(() => store.AppendJournalAsync(World, "0", Head(2), length));
+
+        // Nothing of the failed append is left, so the world's next append goes where it expects.
+        Assert.Equal(Head(1), await store.ReadJournalAsync(World, "0"));
+        var after = await store.AppendJournalAsync(World, "0", Head(2), length);
+        Assert.Equal(length + Head(2).Length, after);
+        var journal = await store.ReadJournalAsync(World, "0");
+        Assert.Equal(Head(1).Concat(Head(2)).ToArray(), journal);
+    }
+
     private LocalFileWorldStore NewStore(TimeSpan? lockTimeout = null) =>
         new(new LocalFileWorldStoreOptions { RootPath = _root, LockTimeout = lockTimeout ?? TimeSpan.FromSeconds(10) });
 
