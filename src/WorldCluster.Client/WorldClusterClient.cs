@@ -6,6 +6,7 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using WorldCluster.Contracts;
 
 namespace WorldCluster.Client;
 
@@ -98,7 +99,7 @@ public sealed class WorldClusterClient
     public async Task<StepResult> StepAsync(string id, IReadOnlyList<int> actions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(actions);
-        using var response = await SendAsync(HttpMethod.Post, WorldUri(id, "/step"), Json(new StepBody(actions)), cancellationToken);
+        using var response = await SendAsync(HttpMethod.Post, WorldUri(id, "/step"), Json(new StepBody([.. actions])), cancellationToken);
         return await ReadAsync<StepResult>(response, cancellationToken);
     }
 
@@ -281,16 +282,4 @@ public sealed class WorldClusterClient
         root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()
             : null;
-
-    private sealed record CreateWorldBody(string Model, long? Seed, int? Players, int? TickHz);
-
-    private sealed record StepBody(IReadOnlyList<int> Actions);
-
-    private sealed record ForkBody(long? AtTick);
-
-    private sealed record JoinBody(string Role, string? Name, int? Slot);
-
-    private sealed record InviteBody(string Role, long? LifetimeSeconds);
-
-    private sealed record ParticipantList(ParticipantInfo[] Participants);
 }

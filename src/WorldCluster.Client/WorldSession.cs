@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
+using WorldCluster.Contracts;
 
 namespace WorldCluster.Client;
 
@@ -243,16 +244,14 @@ public sealed class WorldSession : IAsyncDisposable
     private static SessionWelcome? ParseWelcome(ReadOnlySpan<byte> text)
     {
         var message = JsonSerializer.Deserialize<TextMessage>(text, ClientJson.Options);
-        return message?.Type == "welcome" ? JsonSerializer.Deserialize<SessionWelcome>(text, ClientJson.Options) : null;
+        return message?.Type == SessionMessageTypes.Welcome ? JsonSerializer.Deserialize<SessionWelcome>(text, ClientJson.Options) : null;
     }
 
     private static string? ParseError(ReadOnlySpan<byte> text)
     {
         var message = JsonSerializer.Deserialize<TextMessage>(text, ClientJson.Options);
-        return message?.Type == "error" ? message.Message ?? "error" : null;
+        return message?.Type == SessionMessageTypes.Error ? message.Message ?? "error" : null;
     }
-
-    private sealed record ActionMessage(int Action);
 
     private sealed record TextMessage(string? Type, string? Message);
 }

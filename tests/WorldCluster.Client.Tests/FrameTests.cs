@@ -1,17 +1,18 @@
 using WorldCluster.Abstractions;
-using WorldCluster.Silo.Sessions;
+using WorldCluster.Contracts;
+using WorldCluster.Models.Frames;
+using WorldCluster.Silo.Api;
 
 namespace WorldCluster.Client.Tests;
 
 public sealed class FrameTests
 {
     [Fact]
-    public void The_clients_decoder_reads_what_the_servers_encoder_writes()
+    public void The_clients_decoder_reads_the_servers_frame_message_with_its_png()
     {
         var pixels = Enumerable.Range(0, 3 * 4 * 5).Select(i => (byte)(i * 7)).ToArray();
         var update = new FrameUpdate("w-1", 12, "abc", 11, new WorldFrame(12, 3, 4, 5, pixels), [3, 1]);
-        var message = FrameMessage.Encode(update);
-        var (_, serverPng) = FrameMessage.Decode(message);
+        var message = update.ToFrameMessage();
 
         var frame = Frame.Decode(message);
 
@@ -20,7 +21,7 @@ public sealed class FrameTests
         Assert.Equal("abc", frame.StateDigest);
         Assert.Equal([3, 1], frame.Actions);
         Assert.Equal((5, 4), (frame.Width, frame.Height));
-        Assert.Equal(serverPng, frame.Png);
+        Assert.Equal(PngEncoder.Encode(pixels, 3, 4, 5), frame.Png);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], frame.Png[..4]);
     }
 

@@ -1,3 +1,4 @@
+using WorldCluster.Contracts;
 using WorldCluster.Silo.Tests.Fixtures;
 
 namespace WorldCluster.Client.Tests;

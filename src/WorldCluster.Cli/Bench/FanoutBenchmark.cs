@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Spectre.Console;
 using WorldCluster.Client;
+using WorldCluster.Contracts;
 
 namespace WorldCluster.Cli.Bench;
 

@@ -1,6 +1,6 @@
 using WorldCluster.Abstractions;
+using WorldCluster.Contracts;
 using WorldCluster.Runtime.Placement;
-using WorldCluster.Runtime.Storage;
 
 namespace WorldCluster.Cli.Bench;
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
 using WorldCluster.Client;
+using WorldCluster.Contracts;
 
 namespace WorldCluster.Cli.Commands;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using WorldCluster.Client;
+using WorldCluster.Contracts;
 
 namespace WorldCluster.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Runtime.Placement;
+using WorldCluster.Contracts;
 using WorldCluster.Runtime.Durability;
 using WorldCluster.Runtime.Storage;
 

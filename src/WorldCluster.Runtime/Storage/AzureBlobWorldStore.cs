@@ -6,6 +6,7 @@ using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using WorldCluster.Contracts;
 
 namespace WorldCluster.Runtime.Storage;
 

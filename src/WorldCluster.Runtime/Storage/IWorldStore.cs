@@ -1,3 +1,5 @@
+using WorldCluster.Contracts;
+
 namespace WorldCluster.Runtime.Storage;
 
 /// <summary>

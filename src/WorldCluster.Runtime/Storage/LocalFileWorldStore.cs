@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using WorldCluster.Contracts;
 
 namespace WorldCluster.Runtime.Storage;
 

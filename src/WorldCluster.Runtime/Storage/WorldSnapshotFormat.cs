@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
+using WorldCluster.Contracts;
 using WorldCluster.Models.Contract;
 
 namespace WorldCluster.Runtime.Storage;

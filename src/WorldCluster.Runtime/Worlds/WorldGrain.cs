@@ -8,6 +8,7 @@ using WorldCluster.Runtime.Durability;
 using WorldCluster.Runtime.Metrics;
 using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Storage;
+using WorldId = WorldCluster.Contracts.WorldId;
 
 namespace WorldCluster.Runtime.Worlds;
 

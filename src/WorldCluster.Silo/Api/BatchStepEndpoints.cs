@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using WorldCluster.Abstractions;
 using WorldCluster.Runtime.Models;
-using WorldCluster.Runtime.Storage;
 using WorldCluster.Silo.Auth;
 using WorldCluster.Silo.Hosting;
+using Wire = WorldCluster.Contracts;
 
 namespace WorldCluster.Silo.Api;
 
@@ -14,7 +14,7 @@ namespace WorldCluster.Silo.Api;
 public static class BatchStepEndpoints
 {
     /// <summary>Most worlds one batch request may name.</summary>
-    public const int MaxWorlds = 256;
+    public const int MaxWorlds = Wire.BatchLimits.MaxWorlds;
 
     /// <summary>Maps <c>POST /api/steps</c> and <c>POST /api/observations</c>.</summary>
     public static IEndpointRouteBuilder MapBatchStepApi(this IEndpointRouteBuilder routes)
@@ -28,21 +28,21 @@ public static class BatchStepEndpoints
             .RequireAuthorization(WorldPolicies.Admin);
         api.MapPost("/steps", StepWorlds).WithSummary("Step many on-demand worlds one tick each")
             .WithDescription($"Validates every item first (ids, duplicates, action counts and ranges, on-demand worlds) and refuses the whole batch with a problem if any is wrong; then steps the worlds concurrently. An item that fails while stepping carries an 'error'; the others stepped. At most {MaxWorlds} worlds.")
-            .Accepts<BatchStepBody>("application/json").Produces<BatchOutcome>().ProducesProblem(StatusCodes.Status409Conflict);
+            .Accepts<Wire.BatchStepBody>("application/json").Produces<Wire.BatchOutcome>().ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/observations", ObserveWorlds).WithSummary("Observe many worlds without stepping them")
             .WithDescription($"The current tick, digest, frame and scores of each world (rewards are zeros). At most {MaxWorlds} worlds.")
-            .Accepts<ObserveBody>("application/json").Produces<BatchOutcome>();
+            .Accepts<Wire.ObserveBody>("application/json").Produces<Wire.BatchOutcome>();
         return routes;
     }
 
     private static async Task<IResult> StepWorlds(HttpRequest request, IGrainFactory grains, ModelCatalog catalog, CancellationToken cancellationToken)
     {
-        var (body, problem) = await JsonBody.ReadAsync<BatchStepBody>(request, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync<Wire.BatchStepBody>(request, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
-        if (!FrameEncodings.TryParse(body!.Frames, out var frames))
+        if (!Wire.FrameEncodings.TryParse(body!.Frames, out var frames))
         {
             return BadFrames(body.Frames);
         }
@@ -82,17 +82,17 @@ public static class BatchStepEndpoints
         }
 
         var outcomes = await Task.WhenAll(items.Select((item, i) => Outcome(ids[i], () => worlds[i].StepObservedAsync(new StepRequest(item.Actions!)), frames)));
-        return Results.Json(new BatchOutcome(outcomes), ApiJson.Options);
+        return Results.Json(new Wire.BatchOutcome(outcomes), ApiJson.Options);
     }
 
     private static async Task<IResult> ObserveWorlds(HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        var (body, problem) = await JsonBody.ReadAsync<ObserveBody>(request, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync<Wire.ObserveBody>(request, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
-        if (!FrameEncodings.TryParse(body!.Frames, out var frames))
+        if (!Wire.FrameEncodings.TryParse(body!.Frames, out var frames))
         {
             return BadFrames(body.Frames);
         }
@@ -109,7 +109,7 @@ public static class BatchStepEndpoints
                 return Problems.From(error, ids[i]);
             }
         }
-        return Results.Json(new BatchOutcome([.. observed.Select((o, i) => WorldOutcome.From(ids[i], o.Value!, frames))]), ApiJson.Options);
+        return Results.Json(new Wire.BatchOutcome([.. observed.Select((o, i) => o.Value!.ToOutcome(ids[i], frames))]), ApiJson.Options);
     }
 
     private static IResult? CheckCount(string member, int? count) => count switch
@@ -124,7 +124,7 @@ public static class BatchStepEndpoints
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < ids.Length; i++)
         {
-            if (ids[i] is not { } id || !WorldId.IsValid(id))
+            if (ids[i] is not { } id || !Wire.WorldId.IsValid(id))
             {
                 return Invalid($"{member}[{i}]: '{Truncate(ids[i] ?? "null")}' is not a world id (1-64 characters of a-z, 0-9 and '-')");
             }
@@ -144,39 +144,29 @@ public static class BatchStepEndpoints
             return Problems.Create(StatusCodes.Status409Conflict, "Conflict",
                 $"steps[{index}]: world '{info.Id}' ticks in real time at {info.TickHz} Hz; players act through a session", info.Id);
         }
-        if (actions.Length != info.Players)
-        {
-            return Invalid($"steps[{index}]: expected {info.Players} actions (one per player slot), got {actions.Length}", info.Id);
-        }
         // A gateway that does not load the model leaves the range check to the world (then it is a per-item error).
-        if (catalog.TryGet(info.Model, out var model))
+        int? actionCount = catalog.TryGet(info.Model, out var model) ? model.Manifest.ActionSpace.N : null;
+        if (Wire.ActionCheck.Problem(actions, info.Players, actionCount) is { } wrong)
         {
-            var space = model.Manifest.ActionSpace;
-            for (var slot = 0; slot < actions.Length; slot++)
-            {
-                if (!space.Contains(actions[slot]))
-                {
-                    return Invalid($"steps[{index}]: action {actions[slot]} of slot {slot} is outside the action space (discrete, 0..{space.N - 1})", info.Id);
-                }
-            }
+            return Invalid($"steps[{index}]: {wrong}", info.Id);
         }
         return null;
     }
 
-    private static async Task<WorldOutcome> Outcome(string id, Func<Task<WorldObservation>> step, FrameEncoding frames)
+    private static async Task<Wire.WorldOutcome> Outcome(string id, Func<Task<WorldObservation>> step, Wire.FrameEncoding frames)
     {
         try
         {
-            return WorldOutcome.From(id, await step(), frames);
+            return (await step()).ToOutcome(id, frames);
         }
         catch (WorldRequestException e)
         {
             var problem = (ProblemHttpResult)Problems.From(e, id);
-            return new WorldOutcome(id, Error: new WorldOutcomeError(problem.StatusCode, problem.ProblemDetails.Title ?? "Error", e.Message));
+            return new Wire.WorldOutcome(id, Error: new Wire.WorldOutcomeError(problem.StatusCode, problem.ProblemDetails.Title ?? "Error", e.Message));
         }
         catch (TimeoutException)
         {
-            return new WorldOutcome(id, Error: new WorldOutcomeError(StatusCodes.Status503ServiceUnavailable, "Timed out",
+            return new Wire.WorldOutcome(id, Error: new Wire.WorldOutcomeError(StatusCodes.Status503ServiceUnavailable, "Timed out",
                 $"world '{id}' did not answer in time; whether it stepped is unknown (GET /api/worlds/{id} shows its tick)"));
         }
     }

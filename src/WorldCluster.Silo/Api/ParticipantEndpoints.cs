@@ -1,6 +1,6 @@
 using WorldCluster.Abstractions;
-using WorldCluster.Runtime.Storage;
 using WorldCluster.Silo.Auth;
+using Wire = WorldCluster.Contracts;
 
 namespace WorldCluster.Silo.Api;
 
@@ -12,12 +12,12 @@ public static class ParticipantEndpoints
     {
         worlds.MapPost("/{id}/participants", Join).WithSummary("Join a world as a player or spectator; returns a token for that participant")
             .RequireAuthorization(WorldPolicies.Watch)
-            .Accepts<JoinBody>("application/json").Produces<JoinResult>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
+            .Accepts<Wire.JoinBody>("application/json").Produces<Wire.ParticipantToken>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
         worlds.MapDelete("/{id}/participants/{participantId}", Leave).WithSummary("Leave a world (frees a player's slot)")
             .RequireAuthorization(WorldPolicies.Watch).Produces(StatusCodes.Status204NoContent);
         worlds.MapPost("/{id}/invites", Invite).WithSummary("Issue a world-scoped token for a role (admin)")
             .RequireAuthorization(WorldPolicies.Admin)
-            .Accepts<InviteBody>("application/json").Produces<InviteResult>(StatusCodes.Status201Created);
+            .Accepts<Wire.InviteBody>("application/json").Produces<Wire.InviteToken>(StatusCodes.Status201Created);
         return worlds;
     }
 
@@ -38,11 +38,11 @@ public static class ParticipantEndpoints
 
     private static async Task<IResult> Join(string id, HttpContext context, IGrainFactory grains, TokenIssuer issuer, AuthOptions options, CancellationToken cancellationToken)
     {
-        if (!WorldId.IsValid(id))
+        if (!Wire.WorldId.IsValid(id))
         {
             return WorldEndpoints.InvalidId(id);
         }
-        var (body, problem) = await JsonBody.ReadAsync<JoinBody>(context.Request, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync<Wire.JoinBody>(context.Request, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -61,7 +61,7 @@ public static class ParticipantEndpoints
             var name = RoleName(role);
             var token = issuer.Participant(id, name, ticket.SessionId, ticket.Slot, options.ParticipantTokenLifetime);
             return Results.Created($"/api/worlds/{id}/participants/{ticket.SessionId}",
-                new JoinResult(ticket.SessionId, id, name, ticket.Slot, body.Name, token.Token, token.ExpiresAt));
+                new Wire.ParticipantToken(ticket.SessionId, id, name, ticket.Slot, body.Name, token.Token, token.ExpiresAt));
         }
         catch (WorldRequestException e)
         {
@@ -71,7 +71,7 @@ public static class ParticipantEndpoints
 
     private static async Task<IResult> Leave(string id, string participantId, HttpContext context, IGrainFactory grains)
     {
-        if (!WorldId.IsValid(id))
+        if (!Wire.WorldId.IsValid(id))
         {
             return WorldEndpoints.InvalidId(id);
         }
@@ -96,11 +96,11 @@ public static class ParticipantEndpoints
 
     private static async Task<IResult> Invite(string id, HttpRequest request, IGrainFactory grains, TokenIssuer issuer, AuthOptions options, CancellationToken cancellationToken)
     {
-        if (!WorldId.IsValid(id))
+        if (!Wire.WorldId.IsValid(id))
         {
             return WorldEndpoints.InvalidId(id);
         }
-        var (body, problem) = await JsonBody.ReadAsync<InviteBody>(request, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync<Wire.InviteBody>(request, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -129,6 +129,6 @@ public static class ParticipantEndpoints
             return Problems.From(e, id);
         }
         var token = issuer.Invite(id, RoleName(role), lifetime);
-        return Results.Json(new InviteResult(id, RoleName(role), token.Token, token.ExpiresAt), statusCode: StatusCodes.Status201Created);
+        return Results.Json(new Wire.InviteToken(id, RoleName(role), token.Token, token.ExpiresAt), statusCode: StatusCodes.Status201Created);
     }
 }

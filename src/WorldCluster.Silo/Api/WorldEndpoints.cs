@@ -6,6 +6,7 @@ using WorldCluster.Runtime.Models.Packages;
 using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Storage;
 using WorldCluster.Silo.Auth;
+using Wire = WorldCluster.Contracts;
 
 namespace WorldCluster.Silo.Api;
 
@@ -23,37 +24,37 @@ public static class WorldEndpoints
     {
         var api = routes.MapGroup("/api").RequireRateLimiting(Hosting.GatewayHostingExtensions.ApiRateLimitPolicy)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
-        api.MapGet("/models", (ModelCatalog catalog) => Results.Ok(catalog.All.Select(m => ModelDescription.From(m.Manifest))))
-            .WithSummary("The models this silo serves").Produces<ModelDescription[]>().RequireAuthorization(WorldPolicies.Any);
+        api.MapGet("/models", (ModelCatalog catalog) => Results.Ok(catalog.All.Select(m => m.Manifest.ToWire())))
+            .WithSummary("The models this silo serves").Produces<Wire.ModelInfo[]>().RequireAuthorization(WorldPolicies.Any);
         api.MapGet("/models/failed", (ModelLoadReport report) => Results.Ok(report.Failures))
             .WithSummary("Model packages this silo found but could not load, with the reason").Produces<ModelLoadFailure[]>()
             .RequireAuthorization(WorldPolicies.Any);
 
         var worlds = api.MapGroup("/worlds").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         worlds.MapPost("/", CreateWorld).WithSummary("Create a world").RequireAuthorization(WorldPolicies.Admin)
-            .Accepts<CreateWorldBody>("application/json").Produces<WorldInfo>(StatusCodes.Status201Created)
+            .Accepts<Wire.CreateWorldBody>("application/json").Produces<Wire.WorldInfo>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         worlds.MapGet("/", ListWorlds).WithSummary("List world ids, a page at a time (?limit=N&after=<cursor>)")
-            .RequireAuthorization(WorldPolicies.Any).Produces<WorldPage>();
-        worlds.MapGet("/{id}", GetWorld).WithSummary("A world's tick, digest and settings").Produces<WorldInfo>()
+            .RequireAuthorization(WorldPolicies.Any).Produces<Wire.WorldPage>();
+        worlds.MapGet("/{id}", GetWorld).WithSummary("A world's tick, digest and settings").Produces<Wire.WorldInfo>()
             .RequireAuthorization(WorldPolicies.Watch).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         worlds.MapDelete("/{id}", DeleteWorld).WithSummary("Delete a world").Produces(StatusCodes.Status204NoContent)
             .RequireAuthorization(WorldPolicies.Admin);
         worlds.MapPost("/{id}/step", StepWorld).WithSummary("Step an on-demand world one tick").RequireAuthorization(WorldPolicies.Play)
-            .Accepts<StepBody>("application/json").Produces<StepResult>()
+            .Accepts<Wire.StepBody>("application/json").Produces<Wire.StepResult>()
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         worlds.MapGet("/{id}/frame", GetFrame).WithSummary("The current frame as PNG").Produces(StatusCodes.Status200OK, contentType: "image/png")
             .RequireAuthorization(WorldPolicies.Watch);
         worlds.MapPost("/{id}/fork", ForkWorld).WithSummary("Fork a world at a durable tick").RequireAuthorization(WorldPolicies.Admin)
-            .Accepts<ForkBody>("application/json").Produces<WorldInfo>(StatusCodes.Status201Created);
-        worlds.MapGet("/{id}/participants", GetParticipants).WithSummary("Who is in a world").RequireAuthorization(WorldPolicies.Watch);
+            .Accepts<Wire.ForkBody>("application/json").Produces<Wire.WorldInfo>(StatusCodes.Status201Created);
+        worlds.MapGet("/{id}/participants", GetParticipants).WithSummary("Who is in a world").Produces<Wire.ParticipantList>().RequireAuthorization(WorldPolicies.Watch);
         worlds.MapParticipantApi();
         return routes;
     }
 
     private static async Task<IResult> CreateWorld(HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        var (body, problem) = await JsonBody.ReadAsync<CreateWorldBody>(request, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync<Wire.CreateWorldBody>(request, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -63,13 +64,13 @@ public static class WorldEndpoints
             return Problems.Create(StatusCodes.Status400BadRequest, "Invalid request", "'model' is required (see GET /api/models)");
         }
         var seed = body.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
-        var id = WorldId.New();
+        var id = Wire.WorldId.New();
         // Placement happens before the world knows its model: tell it through the request context.
         RequestContext.Set(ModelAwarePlacement.ModelKey, body.Model);
         return await Call(id, async () =>
         {
             var info = await grains.GetGrain<IWorldGrain>(id).CreateAsync(new CreateWorldRequest(body.Model, seed, body.Players, body.TickHz));
-            return Results.Created($"/api/worlds/{id}", info);
+            return Results.Created($"/api/worlds/{id}", info.ToWire());
         });
     }
 
@@ -83,7 +84,7 @@ public static class WorldEndpoints
             return Problems.Create(StatusCodes.Status400BadRequest, "Invalid limit", $"'limit' must be a whole number from 1 to {MaxPageSize}");
         }
         var after = request.Query["after"].ToString();
-        if (after.Length > 0 && !WorldId.IsValid(after))
+        if (after.Length > 0 && !Wire.WorldId.IsValid(after))
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "Invalid cursor", "'after' must be the 'next' value of the previous page (a world id)");
         }
@@ -98,11 +99,11 @@ public static class WorldEndpoints
         }
         ids.Sort(StringComparer.Ordinal);
         var page = ids.Take(limit).ToList();
-        return Results.Ok(new WorldPage(page, ids.Count > limit ? page[^1] : null));
+        return Results.Ok(new Wire.WorldPage(page, ids.Count > limit ? page[^1] : null));
     }
 
     private static Task<IResult> GetWorld(string id, IGrainFactory grains) =>
-        CallWorld(id, async grain => Results.Ok(await grain.GetAsync()), grains);
+        CallWorld(id, async grain => Results.Ok((await grain.GetAsync()).ToWire()), grains);
 
     private static Task<IResult> DeleteWorld(string id, IGrainFactory grains) =>
         CallWorld(id, async grain =>
@@ -113,11 +114,11 @@ public static class WorldEndpoints
 
     private static async Task<IResult> StepWorld(string id, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        if (!WorldId.IsValid(id))
+        if (!Wire.WorldId.IsValid(id))
         {
             return InvalidId(id);
         }
-        var (body, problem) = await JsonBody.ReadAsync<StepBody>(request, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync<Wire.StepBody>(request, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -126,12 +127,12 @@ public static class WorldEndpoints
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "Invalid request", "'actions' is required: one action per player slot", id);
         }
-        return await CallWorld(id, async grain => Results.Ok(await grain.StepAsync(new StepRequest(body.Actions))), grains);
+        return await CallWorld(id, async grain => Results.Ok((await grain.StepAsync(new StepRequest(body.Actions))).ToWire()), grains);
     }
 
     private static async Task<IResult> ForkWorld(string id, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        if (!WorldId.IsValid(id))
+        if (!Wire.WorldId.IsValid(id))
         {
             return InvalidId(id);
         }
@@ -139,23 +140,23 @@ public static class WorldEndpoints
         // The body is optional: an empty POST forks at the latest tick.
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
         {
-            var (body, problem) = await JsonBody.ReadAsync<ForkBody>(request, cancellationToken);
+            var (body, problem) = await JsonBody.ReadAsync<Wire.ForkBody>(request, cancellationToken);
             if (problem is not null)
             {
                 return problem;
             }
             atTick = body!.AtTick;
         }
-        var forkId = WorldId.New();
+        var forkId = Wire.WorldId.New();
         return await CallWorld(id, async grain =>
         {
             var info = await grain.ForkAsync(new ForkRequest(forkId, atTick));
-            return Results.Created($"/api/worlds/{forkId}", info);
+            return Results.Created($"/api/worlds/{forkId}", info.ToWire());
         }, grains);
     }
 
     private static Task<IResult> GetParticipants(string id, IGrainFactory grains) =>
-        CallWorld(id, async grain => Results.Ok(new { participants = await grain.GetParticipantsAsync() }), grains);
+        CallWorld(id, async grain => Results.Ok(new Wire.ParticipantList([.. (await grain.GetParticipantsAsync()).Select(p => p.ToWire())])), grains);
 
     private static Task<IResult> GetFrame(string id, HttpResponse response, IGrainFactory grains) =>
         CallWorld(id, async grain =>
@@ -167,7 +168,7 @@ public static class WorldEndpoints
         }, grains);
 
     private static Task<IResult> CallWorld(string id, Func<IWorldGrain, Task<IResult>> call, IGrainFactory grains) =>
-        WorldId.IsValid(id) ? Call(id, () => call(grains.GetGrain<IWorldGrain>(id))) : Task.FromResult(InvalidId(id));
+        Wire.WorldId.IsValid(id) ? Call(id, () => call(grains.GetGrain<IWorldGrain>(id))) : Task.FromResult(InvalidId(id));
 
     private static async Task<IResult> Call(string id, Func<Task<IResult>> call)
     {

@@ -3,16 +3,16 @@ using System.Text;
 using System.Text.Json;
 using WorldCluster.Abstractions;
 using WorldCluster.Runtime.Metrics;
-using WorldCluster.Runtime.Storage;
 using WorldCluster.Runtime.Worlds;
 using WorldCluster.Silo.Api;
 using WorldCluster.Silo.Auth;
+using Wire = WorldCluster.Contracts;
 
 namespace WorldCluster.Silo.Sessions;
 
 /// <summary>
 /// <c>GET /api/worlds/{id}/session?role=player|spectator</c>: a WebSocket that joins the world, sends every frame as a
-/// binary message (see <see cref="FrameMessage"/>) and takes a player's actions as JSON text (<c>{"action": 3}</c>).
+/// binary message (see <see cref="Wire.FrameMessage"/>) and takes a player's actions as JSON text (<c>{"action": 3}</c>).
 /// With a join token (one that names a participant) the socket takes over that participant instead of joining anew.
 /// </summary>
 public static class SessionEndpoint
@@ -37,7 +37,7 @@ public static class SessionEndpoint
         Microsoft.Extensions.Options.IOptions<WorldOptions> options,
         ILoggerFactory loggers)
     {
-        if (!WorldId.IsValid(id))
+        if (!Wire.WorldId.IsValid(id))
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "Invalid world id", "not a world id (1-64 characters of a-z, 0-9 and '-')");
         }
@@ -134,7 +134,7 @@ public static class SessionEndpoint
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-            await SendText(socket, new { type = "welcome", worldId = id, role = role.ToString().ToLowerInvariant(), slot = ticket.Slot, players = info.Players, tickHz = info.TickHz }, stop.Token);
+            await SendText(socket, new Wire.SessionWelcome(id, ParticipantEndpoints.RoleName(role), ticket.Slot, info.Players, info.TickHz), stop.Token);
             var roleLabel = role == ParticipantRole.Player ? "player" : "spectator";
             var send = SendFrames(socket, subscription, metrics.FramesSent.WithLabels(roleLabel), stop.Token);
             var receive = ReceiveActions(socket, world, ticket, stop.Token);
@@ -231,7 +231,7 @@ public static class SessionEndpoint
             var error = await Handle(buffer.AsMemory(0, length), world, ticket);
             if (error is not null)
             {
-                await SendText(socket, new { type = "error", message = error }, cancellationToken);
+                await SendText(socket, new Wire.SessionError(error), cancellationToken);
             }
         }
     }
@@ -239,10 +239,10 @@ public static class SessionEndpoint
     // Returns an error to tell the client, or null. Bad messages never end the session or change the world.
     private static async Task<string?> Handle(ReadOnlyMemory<byte> message, IWorldGrain world, SessionTicket ticket)
     {
-        ClientMessage? parsed;
+        Wire.ActionMessage? parsed;
         try
         {
-            parsed = JsonSerializer.Deserialize<ClientMessage>(message.Span, ApiJson.Options);
+            parsed = JsonSerializer.Deserialize<Wire.ActionMessage>(message.Span, ApiJson.Options);
         }
         catch (JsonException e)
         {
@@ -277,10 +277,9 @@ public static class SessionEndpoint
         return (WebSocketCloseStatus.NormalClosure, "");
     }
 
-    private static Task SendText(WebSocket socket, object message, CancellationToken cancellationToken) =>
+    private static Task SendText<T>(WebSocket socket, T message, CancellationToken cancellationToken) =>
         socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message, ApiJson.Options), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
 
     private static string Truncate(string reason) => Encoding.UTF8.GetByteCount(reason) <= 120 ? reason : reason[..100];
 
-    private sealed record ClientMessage(int? Action);
 }

@@ -1,4 +1,5 @@
 using WorldCluster.Abstractions;
+using WorldCluster.Silo.Api;
 
 namespace WorldCluster.Silo.Sessions;
 
@@ -189,7 +190,7 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
 
     private void DeliverLocked(FrameUpdate update)
     {
-        _latest = new FrameMessageItem(update.Tick, FrameMessage.Encode(update));
+        _latest = new FrameMessageItem(update.Tick, update.ToFrameMessage());
         _lastTick = update.Tick;
         foreach (var s in _subscribers)
         {

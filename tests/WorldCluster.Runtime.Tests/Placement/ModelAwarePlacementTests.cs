@@ -1,11 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using WorldCluster.Abstractions;
+using WorldCluster.Contracts;
 using WorldCluster.Models.Contract;
 using WorldCluster.Models.Reference;
 using WorldCluster.Runtime.Hosting;
 using WorldCluster.Runtime.Placement;
-using WorldCluster.Runtime.Storage;
 using WorldCluster.Runtime.Tests.Fixtures;
 
 namespace WorldCluster.Runtime.Tests.Placement;

@@ -1,4 +1,5 @@
 using System.Text;
+using WorldCluster.Contracts;
 using WorldCluster.Runtime.Storage;
 
 namespace WorldCluster.Runtime.Tests.Storage;

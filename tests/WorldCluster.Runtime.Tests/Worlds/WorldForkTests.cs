@@ -1,4 +1,5 @@
 using WorldCluster.Abstractions;
+using WorldCluster.Contracts;
 using WorldCluster.Runtime.Storage;
 using WorldCluster.Runtime.Tests.Fixtures;
 

@@ -1,6 +1,6 @@
 using WorldCluster.Abstractions;
-using WorldCluster.Runtime.Storage;
 using WorldCluster.Runtime.Tests.Fixtures;
+using WorldId = WorldCluster.Contracts.WorldId;
 
 namespace WorldCluster.Runtime.Tests.Worlds;
 

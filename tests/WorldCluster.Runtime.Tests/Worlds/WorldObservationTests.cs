@@ -1,5 +1,5 @@
 using WorldCluster.Abstractions;
-using WorldCluster.Runtime.Storage;
+using WorldCluster.Contracts;
 using WorldCluster.Runtime.Tests.Fixtures;
 
 namespace WorldCluster.Runtime.Tests.Worlds;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using WorldCluster.Abstractions;
-using WorldCluster.Runtime.Storage;
+using WorldCluster.Contracts;
 using WorldCluster.Runtime.Tests.Fixtures;
 using WorldCluster.Runtime.Worlds;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using WorldCluster.Silo.Sessions;
+using WorldCluster.Contracts;
 
 namespace WorldCluster.Silo.Tests.Fixtures;
 
@@ -11,13 +11,13 @@ public sealed class SessionClient : IAsyncDisposable
 {
     private readonly ClientWebSocket _socket = new();
     private readonly Lock _gate = new();
-    private readonly List<(FrameMessage.Header Header, byte[] Png)> _frames = [];
+    private readonly List<(Frame Header, byte[] Png)> _frames = [];
     private readonly List<JsonElement> _texts = [];
     private readonly List<(Func<bool> Done, TaskCompletionSource Signal)> _waiters = [];
     private Task? _reader;
 
     /// <summary>Frames received so far, in arrival order.</summary>
-    public IReadOnlyList<(FrameMessage.Header Header, byte[] Png)> Frames { get { lock (_gate) { return [.. _frames]; } } }
+    public IReadOnlyList<(Frame Header, byte[] Png)> Frames { get { lock (_gate) { return [.. _frames]; } } }
 
     /// <summary>Drops the frames received so far, so a long run keeps the test's own memory flat.</summary>
     public void ForgetFrames()
@@ -128,7 +128,8 @@ public sealed class SessionClient : IAsyncDisposable
                 {
                     if (result.MessageType == WebSocketMessageType.Binary)
                     {
-                        _frames.Add(FrameMessage.Decode(buffer.AsSpan(0, length)));
+                        var frame = FrameMessage.Decode(buffer.AsSpan(0, length));
+                        _frames.Add((frame, frame.Png));
                     }
                     else
                     {

@@ -1,6 +1,6 @@
-namespace WorldCluster.Client;
+namespace WorldCluster.Contracts;
 
-/// <summary>A world-scoped token for a role, issued by an admin to hand to a player or spectator.</summary>
+/// <summary>Answer of an invite: a world-scoped token for a role, issued by an admin to hand to a player or spectator.</summary>
 /// <param name="WorldId">The world it opens.</param>
 /// <param name="Role"><c>player</c> or <c>spectator</c>.</param>
 /// <param name="Token">The token.</param>

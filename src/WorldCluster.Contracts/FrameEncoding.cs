@@ -1,4 +1,4 @@
-namespace WorldCluster.Silo.Api;
+namespace WorldCluster.Contracts;
 
 /// <summary>How a batch answer carries frames: raw uint8 bytes (channels first, for numpy), PNG, or not at all.</summary>
 public enum FrameEncoding
@@ -11,7 +11,7 @@ public enum FrameEncoding
     None,
 }
 
-/// <summary>Parses and applies <see cref="FrameEncoding"/>.</summary>
+/// <summary>Parses <see cref="FrameEncoding"/>.</summary>
 public static class FrameEncodings
 {
     /// <summary>Parses <c>raw</c>, <c>png</c> or <c>none</c> (absent means <c>raw</c>); false for anything else.</summary>

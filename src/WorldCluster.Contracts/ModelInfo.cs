@@ -1,4 +1,4 @@
-namespace WorldCluster.Client;
+namespace WorldCluster.Contracts;
 
 /// <summary>A model the cluster serves, as <c>GET /api/models</c> describes it.</summary>
 /// <param name="Name">Model name, used to create worlds.</param>
@@ -17,7 +17,7 @@ public sealed record ModelInfo(
     int ContextLength,
     bool BatchInvariant);
 
-/// <summary>The action space of each player slot, e.g. discrete with 6 named actions.</summary>
+/// <summary>The action space of each player slot, e.g. <c>{"type": "discrete", "n": 6, "actions": [...]}</c>.</summary>
 /// <param name="Type">Kind of space (<c>discrete</c>).</param>
 /// <param name="N">Number of actions; valid actions are 0..N-1.</param>
 /// <param name="Actions">The actions' names, by number.</param>

@@ -1,6 +1,4 @@
-using WorldCluster.Runtime.Storage;
-
-namespace WorldCluster.Runtime.Tests.Storage;
+namespace WorldCluster.Contracts.Tests;
 
 public sealed class WorldIdTests
 {

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace WorldCluster.Runtime.Storage;
+namespace WorldCluster.Contracts;
 
 /// <summary>World ids: 1–64 characters of <c>[a-z0-9-]</c>, not starting with '-', so an id is always a safe file or blob name.</summary>
 public static class WorldId

@@ -1,7 +1,7 @@
-using WorldCluster.Abstractions;
-using WorldCluster.Models.Frames;
+namespace WorldCluster.Contracts;
 
-namespace WorldCluster.Silo.Api;
+/// <summary>Body of a batch answer: one outcome per requested world, in request order.</summary>
+public sealed record BatchOutcome(IReadOnlyList<WorldOutcome> Results);
 
 /// <summary>One world's part of a batch answer: what it observes after the step, or why its step failed.</summary>
 /// <param name="World">The world id.</param>
@@ -22,27 +22,7 @@ public sealed record WorldOutcome(
     byte[]? Frame = null,
     IReadOnlyList<int>? Scores = null,
     IReadOnlyList<int>? Rewards = null,
-    WorldOutcomeError? Error = null)
-{
-    /// <summary>The outcome of an observation, with its frame encoded as asked.</summary>
-    public static WorldOutcome From(string world, WorldObservation o, FrameEncoding frames) => new(
-        world,
-        o.Tick,
-        o.StateDigest,
-        o.DurableTick,
-        [o.Frame.Channels, o.Frame.Height, o.Frame.Width],
-        frames switch
-        {
-            FrameEncoding.Raw => o.Frame.Pixels,
-            FrameEncoding.Png => PngEncoder.Encode(o.Frame.Pixels, o.Frame.Channels, o.Frame.Height, o.Frame.Width),
-            _ => null,
-        },
-        o.Scores,
-        o.Rewards);
-}
+    WorldOutcomeError? Error = null);
 
 /// <summary>A failed item of a batch: the HTTP status its own request would have had, a title and what to do.</summary>
 public sealed record WorldOutcomeError(int Status, string Title, string Detail);
-
-/// <summary>Body of a batch answer: one outcome per requested world, in request order.</summary>
-public sealed record BatchOutcome(IReadOnlyList<WorldOutcome> Results);

@@ -1,6 +1,6 @@
-namespace WorldCluster.Client;
+namespace WorldCluster.Contracts;
 
-/// <summary>How a session takes part in a world (the numbers match the server's).</summary>
+/// <summary>How someone takes part in a world (the numbers are the ones the participants list sends).</summary>
 public enum SessionRole
 {
     /// <summary>Watches every frame; cannot act.</summary>
