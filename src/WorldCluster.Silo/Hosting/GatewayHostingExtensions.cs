@@ -1,6 +1,7 @@
-using Microsoft.Extensions.FileProviders;
 using System.Threading.RateLimiting;
+using Microsoft.Extensions.FileProviders;
 using Prometheus;
+using WorldCluster.Runtime.Worlds;
 using WorldCluster.Silo.Api;
 using WorldCluster.Silo.Auth;
 using WorldCluster.Silo.Health;
@@ -17,6 +18,15 @@ public static class GatewayHostingExtensions
     /// <summary>Adds the gateway's services.</summary>
     public static WebApplicationBuilder AddWorldClusterGateway(this WebApplicationBuilder builder)
     {
+        // Settings first: a gateway that would let its sessions lapse must not start at all.
+        var gateway = new GatewayOptions();
+        builder.Configuration.GetSection(GatewayOptions.SectionName).Bind(gateway);
+        gateway.Validate();
+        // The worlds this gateway's sessions talk to run with these limits (on this silo, and across a cluster configured alike).
+        var worlds = new WorldOptions();
+        builder.Configuration.GetSection(WorldOptions.SectionName).Bind(worlds);
+        gateway.ValidateAgainst(worlds.SessionTimeout, worlds.ObserverExpiry);
+        builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
         builder.AddWorldClusterAuth();
@@ -44,7 +54,7 @@ public static class GatewayHostingExtensions
         // Enums as words ("player", "spectator"), as in the session protocol.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(
             new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
-        builder.Services.AddSingleton<WorldFrameRelay>();
+        builder.Services.AddSingleton<WorldFeeds>();
         builder.Services.AddHealthChecks().AddCheck<SiloReadyHealthCheck>("silo", tags: ["ready"]);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

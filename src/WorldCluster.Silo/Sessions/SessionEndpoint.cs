@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using WorldCluster.Abstractions;
 using WorldCluster.Runtime.Metrics;
-using WorldCluster.Runtime.Worlds;
 using WorldCluster.Silo.Api;
 using WorldCluster.Silo.Auth;
 using Wire = WorldCluster.Contracts;
@@ -32,9 +31,9 @@ public static class SessionEndpoint
         string id,
         HttpContext context,
         IGrainFactory grains,
-        WorldFrameRelay relay,
+        WorldFeeds feeds,
         WorldClusterMetrics metrics,
-        Microsoft.Extensions.Options.IOptions<WorldOptions> options,
+        Microsoft.Extensions.Options.IOptions<GatewayOptions> options,
         ILoggerFactory loggers)
     {
         if (!Wire.WorldId.IsValid(id))
@@ -94,12 +93,12 @@ public static class SessionEndpoint
         var world = grains.GetGrain<IWorldGrain>(id);
         SessionTicket ticket;
         WorldInfo info;
-        FrameSubscription subscription;
+        SessionFrames subscription;
         try
         {
             info = await world.GetAsync();
             // Subscribe before joining: a player's first frame is then the world as it was before its first tick.
-            subscription = await relay.SubscribeAsync(id);
+            subscription = await feeds.SubscribeAsync(id);
         }
         catch (WorldRequestException e)
         {
@@ -138,7 +137,7 @@ public static class SessionEndpoint
             var roleLabel = role == ParticipantRole.Player ? "player" : "spectator";
             var send = SendFrames(socket, subscription, metrics.FramesSent.WithLabels(roleLabel), stop.Token);
             var receive = ReceiveActions(socket, world, ticket, stop.Token);
-            var keepAlive = KeepAlive(world, ticket, options.Value.SessionTimeout / 3, stop.Token);
+            var keepAlive = KeepAlive(world, ticket, options.Value.SessionKeepAlive, stop.Token);
             var ended = await Task.WhenAny(send, receive, keepAlive);
             await stop.CancelAsync();
             WebSocketCloseStatus status;
@@ -181,7 +180,7 @@ public static class SessionEndpoint
         return Results.Empty;
     }
 
-    private static async Task<(WebSocketCloseStatus, string)> SendFrames(WebSocket socket, FrameSubscription subscription, Prometheus.Counter.Child sent, CancellationToken cancellationToken)
+    private static async Task<(WebSocketCloseStatus, string)> SendFrames(WebSocket socket, SessionFrames subscription, Prometheus.Counter.Child sent, CancellationToken cancellationToken)
     {
         try
         {

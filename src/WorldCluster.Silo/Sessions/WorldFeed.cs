@@ -12,12 +12,12 @@ namespace WorldCluster.Silo.Sessions;
 internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvider time, TimeSpan refresh, ILogger logger) : IWorldObserver, IAsyncDisposable
 {
     private readonly Lock _gate = new();
-    private readonly List<FrameSubscription> _subscribers = [];
+    private readonly List<SessionFrames> _subscribers = [];
     private readonly SortedDictionary<long, FrameUpdate> _pending = [];
     private readonly IWorldGrain _world = grains.GetGrain<IWorldGrain>(worldId);
     private IWorldObserver? _reference;
     private ITimer? _refreshTimer;
-    private FrameMessageItem? _latest;
+    private EncodedFrame? _latest;
     private long _lastTick = -1;
     private int _repairing;
 
@@ -30,7 +30,7 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
     }
 
     /// <summary>Adds a local subscriber; it gets the current frame first.</summary>
-    public void Add(FrameSubscription subscription)
+    public void Add(SessionFrames subscription)
     {
         lock (_gate)
         {
@@ -43,7 +43,7 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
     }
 
     /// <summary>Removes a local subscriber; returns how many remain.</summary>
-    public int Remove(FrameSubscription subscription)
+    public int Remove(SessionFrames subscription)
     {
         lock (_gate)
         {
@@ -190,7 +190,7 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
 
     private void DeliverLocked(FrameUpdate update)
     {
-        _latest = new FrameMessageItem(update.Tick, update.ToFrameMessage());
+        _latest = new EncodedFrame(update.Tick, update.ToFrameMessage());
         _lastTick = update.Tick;
         foreach (var s in _subscribers)
         {

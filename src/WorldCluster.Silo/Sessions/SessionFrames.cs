@@ -7,24 +7,24 @@ namespace WorldCluster.Silo.Sessions;
 /// current frame. A subscriber that falls too far behind is cut off (its reader completes with
 /// <see cref="SlowSubscriberException"/>) so it never slows the world or grows memory.
 /// </summary>
-public sealed class FrameSubscription : IDisposable
+public sealed class SessionFrames : IDisposable
 {
-    private readonly Channel<FrameMessageItem> _channel;
-    private readonly Action<FrameSubscription> _onDispose;
+    private readonly Channel<EncodedFrame> _channel;
+    private readonly Action<SessionFrames> _onDispose;
 
-    internal FrameSubscription(int capacity, Action<FrameSubscription> onDispose)
+    internal SessionFrames(int capacity, Action<SessionFrames> onDispose)
     {
-        _channel = Channel.CreateBounded<FrameMessageItem>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _channel = Channel.CreateBounded<EncodedFrame>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _onDispose = onDispose;
     }
 
     /// <summary>Frame messages to send, in tick order.</summary>
-    public ChannelReader<FrameMessageItem> Frames => _channel.Reader;
+    public ChannelReader<EncodedFrame> Frames => _channel.Reader;
 
     /// <summary>The tick of the last message queued.</summary>
     public long LastTick { get; private set; } = -1;
 
-    internal void Offer(FrameMessageItem item)
+    internal void Offer(EncodedFrame item)
     {
         if (item.Tick <= LastTick)
         {
@@ -49,7 +49,7 @@ public sealed class FrameSubscription : IDisposable
 }
 
 /// <summary>An encoded frame message and the tick it shows.</summary>
-public sealed record FrameMessageItem(long Tick, byte[] Message);
+public sealed record EncodedFrame(long Tick, byte[] Message);
 
 /// <summary>A subscriber fell too far behind and was cut off.</summary>
 public sealed class SlowSubscriberException : Exception

@@ -1,20 +1,16 @@
 using Microsoft.Extensions.Options;
-using WorldCluster.Runtime.Worlds;
 
 namespace WorldCluster.Silo.Sessions;
 
 /// <summary>
-/// Fans worlds' frames out on this silo: one <see cref="WorldFeed"/> per watched world, shared by every local subscriber,
-/// so a world sends one message per silo per tick, not one per viewer.
+/// This silo's world feeds: one <see cref="WorldFeed"/> per watched world, shared by every local session, so a world
+/// sends one message per silo per tick, not one per viewer. Each session reads its own <see cref="SessionFrames"/>.
 /// </summary>
-public sealed class WorldFrameRelay(IGrainFactory grains, TimeProvider time, IOptions<WorldOptions> options, ILoggerFactory loggers) : IAsyncDisposable
+public sealed class WorldFeeds(IGrainFactory grains, TimeProvider time, IOptions<GatewayOptions> options, ILoggerFactory loggers) : IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Task<WorldFeed>> _feeds = new(StringComparer.Ordinal);
-    private readonly ILogger _logger = loggers.CreateLogger<WorldFrameRelay>();
-
-    /// <summary>Frame messages a subscriber may have queued before it is cut off as too slow.</summary>
-    public int SubscriberCapacity { get; init; } = 64;
+    private readonly ILogger _logger = loggers.CreateLogger<WorldFeeds>();
 
     /// <summary>Worlds this silo is subscribed to.</summary>
     public int FeedCount
@@ -29,7 +25,7 @@ public sealed class WorldFrameRelay(IGrainFactory grains, TimeProvider time, IOp
     }
 
     /// <summary>Subscribes to a world's frames on this silo; the first message is the current frame.</summary>
-    public async Task<FrameSubscription> SubscribeAsync(string worldId)
+    public async Task<SessionFrames> SubscribeAsync(string worldId)
     {
         Task<WorldFeed> starting;
         lock (_gate)
@@ -56,7 +52,7 @@ public sealed class WorldFrameRelay(IGrainFactory grains, TimeProvider time, IOp
             }
             throw;
         }
-        var subscription = new FrameSubscription(SubscriberCapacity, s => Release(worldId, feed, s));
+        var subscription = new SessionFrames(options.Value.SessionFrameCapacity, s => Release(worldId, feed, s));
         feed.Add(subscription);
         return subscription;
     }
@@ -78,14 +74,12 @@ public sealed class WorldFrameRelay(IGrainFactory grains, TimeProvider time, IOp
 
     private async Task<WorldFeed> StartFeed(string worldId)
     {
-        // Refresh well inside the world's observer expiry and its frame buffer.
-        var refresh = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, options.Value.ObserverExpiry.Ticks / 6));
-        var feed = new WorldFeed(worldId, grains, time, refresh, loggers.CreateLogger<WorldFeed>());
+        var feed = new WorldFeed(worldId, grains, time, options.Value.FeedRefresh, loggers.CreateLogger<WorldFeed>());
         await feed.StartAsync();
         return feed;
     }
 
-    private void Release(string worldId, WorldFeed feed, FrameSubscription subscription)
+    private void Release(string worldId, WorldFeed feed, SessionFrames subscription)
     {
         if (feed.Remove(subscription) > 0)
         {

@@ -3,17 +3,17 @@ using WorldCluster.Silo.Sessions;
 namespace WorldCluster.Silo.Tests.Sessions;
 
 /// <summary>A subscriber that stops reading is cut off; the world's feed never waits for it.</summary>
-public sealed class FrameSubscriptionTests
+public sealed class SessionFramesTests
 {
     [Fact]
     public async Task A_full_subscription_ends_with_a_slow_subscriber_error_and_offering_never_blocks()
     {
-        var subscription = new FrameSubscription(capacity: 3, _ => { });
+        var subscription = new SessionFrames(capacity: 3, _ => { });
 
         // Offer is synchronous: the feed hands every frame over at once, whether or not anyone reads.
         for (var tick = 1; tick <= 10; tick++)
         {
-            subscription.Offer(new FrameMessageItem(tick, [(byte)tick]));
+            subscription.Offer(new EncodedFrame(tick, [(byte)tick]));
         }
 
         var received = new List<long>();
@@ -31,12 +31,12 @@ public sealed class FrameSubscriptionTests
     [Fact]
     public async Task A_subscriber_that_keeps_up_gets_every_tick_in_order_once()
     {
-        var subscription = new FrameSubscription(capacity: 2, _ => { });
+        var subscription = new SessionFrames(capacity: 2, _ => { });
 
         var received = new List<long>();
         foreach (var tick in new long[] { 1, 2, 2, 1, 3 })
         {
-            subscription.Offer(new FrameMessageItem(tick, []));
+            subscription.Offer(new EncodedFrame(tick, []));
             while (subscription.Frames.TryRead(out var item))
             {
                 received.Add(item.Tick);
