@@ -5,8 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 using WorldCluster.Cli.Commands;
 using WorldCluster.Client;
+using WorldCluster.Models.Catalog;
 using WorldCluster.Models.Contract;
-using WorldCluster.Runtime.Models;
 
 namespace WorldCluster.Cli.Bench;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 using WorldCluster.Abstractions;
-using WorldCluster.Runtime.Models;
+using WorldCluster.Models.Catalog;
 
 namespace WorldCluster.Cli.Bench;
 

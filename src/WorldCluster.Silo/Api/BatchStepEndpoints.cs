@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using WorldCluster.Abstractions;
-using WorldCluster.Runtime.Models;
+using WorldCluster.Models.Catalog;
 using WorldCluster.Runtime.Storage;
 using WorldCluster.Silo.Auth;
 using WorldCluster.Silo.Hosting;

@@ -1,9 +1,9 @@
 using WorldCluster.Models.Contract;
-using WorldCluster.Runtime.Models.Packages;
+using WorldCluster.Models.Packages;
 using WorldCluster.Models.Torch;
 using static TorchSharp.torch;
 
-namespace WorldCluster.Runtime.Tests.Models;
+namespace WorldCluster.Models.Tests.Packages;
 
 /// <summary>
 /// A tiny <c>torchsharp</c>-format test architecture: state x (float32 [2]) starts at the seed and adds each action;

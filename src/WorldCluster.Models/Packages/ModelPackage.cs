@@ -1,6 +1,6 @@
 using WorldCluster.Models.Contract;
 
-namespace WorldCluster.Runtime.Models.Packages;
+namespace WorldCluster.Models.Packages;
 
 /// <summary>A model package whose manifest has been read and validated (the weights are not loaded yet).</summary>
 /// <param name="Folder">The package folder (absolute).</param>

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using WorldCluster.Models.Contract;
 using static TorchSharp.torch;
 
-namespace WorldCluster.Runtime.Models.Packages;
+namespace WorldCluster.Models.Packages;
 
 /// <summary>Loads a validated package: checks its weights' checksum, builds the model and probes it against the manifest.</summary>
 public static class ModelPackageLoader

@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using WorldCluster.Runtime.Tests.Fixtures;
 
-namespace WorldCluster.Runtime.Tests.Models;
+namespace WorldCluster.Models.Tests.Packages;
 
 /// <summary>Temporary package folders for tests: copies of the committed TorchScript fixture, edited, and poison-model packages.</summary>
 internal sealed class PackageFolders : IDisposable
@@ -10,7 +9,7 @@ internal sealed class PackageFolders : IDisposable
     public PackageFolders() => Root = Directory.CreateTempSubdirectory("worldcluster-packages-").FullName;
 
     /// <summary>The committed fixture: tests/fixtures/models/bouncing-balls/1.0.0 (written by tools/export-torchscript-fixture.py).</summary>
-    public static string Fixture => Path.Combine(AzuriteFixture.FindRepositoryRoot(), "tests", "fixtures", "models", "bouncing-balls", "1.0.0");
+    public static string Fixture => Path.Combine(RepositoryRoot(), "tests", "fixtures", "models", "bouncing-balls", "1.0.0");
 
     public string Root { get; }
 
@@ -50,4 +49,16 @@ internal sealed class PackageFolders : IDisposable
     }
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
+
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "WorldCluster.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+        throw new InvalidOperationException($"No WorldCluster.sln above {AppContext.BaseDirectory}: run the tests from a checkout of the repository.");
+    }
 }

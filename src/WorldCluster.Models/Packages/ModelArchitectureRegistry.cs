@@ -1,9 +1,8 @@
 using WorldCluster.Models.Learned;
-using WorldCluster.Runtime.Models.Packages;
 
-namespace WorldCluster.Silo.Hosting;
+namespace WorldCluster.Models.Packages;
 
-/// <summary>The architectures whose <c>torchsharp</c> packages this silo can load; register a new one with one line here.</summary>
+/// <summary>The architectures whose <c>torchsharp</c> packages a silo can load; register a new one with one line here.</summary>
 public static class ModelArchitectureRegistry
 {
     /// <summary>Every architecture this build knows.</summary>

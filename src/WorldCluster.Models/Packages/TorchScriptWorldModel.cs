@@ -1,8 +1,8 @@
-using WorldCluster.Models.Contract;
 using TorchSharp;
+using WorldCluster.Models.Contract;
 using static TorchSharp.torch;
 
-namespace WorldCluster.Runtime.Models.Packages;
+namespace WorldCluster.Models.Packages;
 
 /// <summary>
 /// A world model exported from PyTorch with <c>torch.jit.script</c> and saved with <c>torch.jit.save</c>. The module

@@ -1,7 +1,7 @@
 using WorldCluster.Models.Contract;
 using static TorchSharp.torch;
 
-namespace WorldCluster.Runtime.Models.Packages;
+namespace WorldCluster.Models.Packages;
 
 /// <summary>Checks a model's output against its manifest: tensor count, dtypes and shapes, and (optionally) finite floats.</summary>
 public static class ModelOutputCheck

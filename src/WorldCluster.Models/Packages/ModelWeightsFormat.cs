@@ -1,4 +1,4 @@
-namespace WorldCluster.Runtime.Models.Packages;
+namespace WorldCluster.Models.Packages;
 
 /// <summary>The weight formats a package may carry.</summary>
 public static class ModelWeightsFormat

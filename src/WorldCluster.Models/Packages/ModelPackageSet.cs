@@ -1,7 +1,8 @@
+using WorldCluster.Models.Catalog;
 using WorldCluster.Models.Contract;
 using static TorchSharp.torch;
 
-namespace WorldCluster.Runtime.Models.Packages;
+namespace WorldCluster.Models.Packages;
 
 /// <summary>
 /// Finds the packages in a silo's package folders, picks the ones to serve, and loads them. A package that fails never

@@ -1,7 +1,7 @@
 using WorldCluster.Models.Contract;
 using static TorchSharp.torch;
 
-namespace WorldCluster.Runtime.Models.Packages;
+namespace WorldCluster.Models.Packages;
 
 /// <summary>Builds a model of a <c>torchsharp</c> package: reads <see cref="ModelPackage.WeightsPath"/> and returns the model on <paramref name="device"/>.</summary>
 public delegate IWorldModel ModelFactory(ModelPackage package, Device device);

@@ -1,4 +1,4 @@
-namespace WorldCluster.Runtime.Models.Packages;
+namespace WorldCluster.Models.Packages;
 
 /// <summary>A model package cannot be loaded; the message names the package, and the field or file at fault.</summary>
 public sealed class ModelPackageException : Exception

@@ -1,6 +1,6 @@
 using WorldCluster.Models.Contract;
 
-namespace WorldCluster.Runtime.Models;
+namespace WorldCluster.Models.Catalog;
 
 /// <summary>The models this silo serves, by <c>name@version</c>; a bare name means the latest version served.</summary>
 public sealed class ModelCatalog

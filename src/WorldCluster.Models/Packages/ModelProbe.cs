@@ -2,7 +2,7 @@ using WorldCluster.Models.Contract;
 using WorldCluster.Models.Torch;
 using static TorchSharp.torch;
 
-namespace WorldCluster.Runtime.Models.Packages;
+namespace WorldCluster.Models.Packages;
 
 /// <summary>Runs a freshly loaded model once (init, then one step, on a small batch) and checks its outputs against the manifest.</summary>
 public static class ModelProbe

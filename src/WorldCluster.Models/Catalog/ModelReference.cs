@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace WorldCluster.Runtime.Models;
+namespace WorldCluster.Models.Catalog;
 
 /// <summary>How a request names a model: <c>name</c> (the latest version served) or <c>name@version</c>.</summary>
 public static partial class ModelReference

@@ -1,7 +1,8 @@
 using System.Text.Json;
+using WorldCluster.Models.Catalog;
 using WorldCluster.Models.Contract;
 
-namespace WorldCluster.Runtime.Models.Packages;
+namespace WorldCluster.Models.Packages;
 
 /// <summary>Reads and validates a package's <c>model.json</c>; every problem is a <see cref="ModelPackageException"/> naming the field.</summary>
 public static class ModelPackageReader

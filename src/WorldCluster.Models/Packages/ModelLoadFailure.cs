@@ -1,4 +1,4 @@
-namespace WorldCluster.Runtime.Models.Packages;
+namespace WorldCluster.Models.Packages;
 
 /// <summary>A model this silo was to serve but could not: which one, where, and why.</summary>
 /// <param name="Package"><c>name@version</c> when the manifest could be read, else the folder (or the configured name).</param>
