@@ -8,9 +8,9 @@ using WorldCluster.Client;
 using WorldCluster.Models.Catalog;
 using WorldCluster.Models.Contract;
 
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
-/// <summary><c>bench models</c>: the model's limit, served and unbatched throughput, and real-time latency, in one run.</summary>
+/// <summary><c>worldcluster-bench models</c>: the model's limit, served and unbatched throughput, and real-time latency, in one run.</summary>
 internal static class ModelsBenchCommand
 {
     private static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };

@@ -1,8 +1,8 @@
 using System.Text.Json;
 
-namespace WorldCluster.Cli.Tests;
+namespace WorldCluster.Benchmarks.Tests;
 
-public sealed class BenchModelsTests
+public sealed class ModelsBenchTests
 {
     [Fact]
     public async Task Bench_models_quick_measures_every_phase_and_writes_a_complete_report()
@@ -10,8 +10,8 @@ public sealed class BenchModelsTests
         var report = Path.Combine(Path.GetTempPath(), $"bench-models-{Guid.NewGuid():N}.json");
         try
         {
-            var (exit, output, error) = await CliRun.InvokeAsync(
-                "bench", "models", "--quick", "--model", "reference-world", "--seconds", "0.3", "--realtime-worlds", "2", "--players", "2", "--out", report);
+            var (exit, output, error) = await BenchRun.InvokeAsync(
+                "models", "--quick", "--model", "reference-world", "--seconds", "0.3", "--realtime-worlds", "2", "--players", "2", "--out", report);
 
             Assert.True(exit == 0, $"exit {exit}: {error}\n{output}");
             Assert.Contains("| batch size / worlds |", output, StringComparison.Ordinal);
@@ -80,36 +80,9 @@ public sealed class BenchModelsTests
     [Fact]
     public async Task Bench_models_refuses_a_model_the_host_does_not_serve()
     {
-        var (exit, _, error) = await CliRun.InvokeAsync("bench", "models", "--quick", "--model", "no-such-model", "--out", Path.Combine(Path.GetTempPath(), "unused.json"));
+        var (exit, _, error) = await BenchRun.InvokeAsync("models", "--quick", "--model", "no-such-model", "--out", Path.Combine(Path.GetTempPath(), "unused.json"));
 
         Assert.NotEqual(0, exit);
         Assert.Contains("no-such-model", error, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Bench_scale_measures_memory_per_world_and_cold_activations()
-    {
-        var report = Path.Combine(Path.GetTempPath(), $"bench-scale-{Guid.NewGuid():N}.json");
-        try
-        {
-            var (exit, output, error) = await CliRun.InvokeAsync("bench", "scale", "--worlds", "40", "--sample", "10", "--out", report);
-
-            Assert.True(exit == 0, $"exit {exit}: {error}\n{output}");
-            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
-            var root = json.RootElement;
-            Assert.Equal("scale", root.GetProperty("benchmark").GetString());
-            Assert.Equal(40, root.GetProperty("worlds").GetInt32());
-            Assert.True(root.GetProperty("stateBytes").GetInt64() > 0);
-            Assert.True(root.GetProperty("managedBytesAfter").GetInt64() > 0);
-            Assert.True(root.GetProperty("processBytesAfter").GetInt64() > 0);
-            Assert.Equal(10, root.GetProperty("coldSample").GetInt32());
-            Assert.True(root.GetProperty("coldActivationP50Ms").GetDouble() > 0);
-            Assert.True(root.GetProperty("coldActivationP99Ms").GetDouble() >= root.GetProperty("coldActivationP50Ms").GetDouble());
-            Assert.True(root.GetProperty("warmCallP50Ms").GetDouble() > 0);
-        }
-        finally
-        {
-            File.Delete(report);
-        }
     }
 }

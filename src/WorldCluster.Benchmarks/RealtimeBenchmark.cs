@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Spectre.Console;
 using WorldCluster.Client;
 
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
 /// <summary>
 /// (d) Real time: W worlds ticking at a fixed rate, each with P player sessions that act at random moments; each action's

@@ -3,7 +3,7 @@ using WorldCluster.Models.Contract;
 using WorldCluster.Runtime.Memory;
 using static TorchSharp.torch;
 
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
 /// <summary>(a) The limit: the model's own <c>Step</c> in a tight loop at one batch size, state kept as tensors between steps.</summary>
 internal static class ModelLimitBenchmark

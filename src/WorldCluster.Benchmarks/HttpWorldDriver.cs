@@ -1,6 +1,6 @@
 using WorldCluster.Client;
 
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
 /// <summary>Reaches worlds through the HTTP API, as any remote client does.</summary>
 internal sealed class HttpWorldDriver(WorldClusterClient client) : IWorldDriver

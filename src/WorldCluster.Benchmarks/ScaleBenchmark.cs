@@ -4,7 +4,7 @@ using Spectre.Console;
 using WorldCluster.Abstractions;
 using WorldCluster.Models.Catalog;
 
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
 /// <summary>
 /// Activates N worlds of a model on one in-process silo and measures the memory they hold; then restarts the silo on the

@@ -1,4 +1,4 @@
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
 /// <summary>
 /// Where the wall time of one served world step goes, at one world count of (b): the model's forward pass, the batcher's

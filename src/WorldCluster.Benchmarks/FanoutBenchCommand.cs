@@ -5,18 +5,15 @@ using Spectre.Console;
 using WorldCluster.Cli.Commands;
 using WorldCluster.Client;
 
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
-/// <summary><c>bench</c>: load generators for a cluster; <c>bench fanout</c> measures frame fan-out to many subscribers.</summary>
-internal static class BenchCommand
+/// <summary><c>worldcluster-bench fanout</c>: frame fan-out to many subscribers of one real-time world.</summary>
+internal static class FanoutBenchCommand
 {
     private static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    /// <summary>Builds the verb and its benchmarks.</summary>
-    public static Command Create(IAnsiConsole console) =>
-        new("bench", "Benchmarks a WorldCluster and reports ratios measured in one run") { Fanout(console), ModelsBenchCommand.Create(console), ScaleBenchCommand.Create(console) };
-
-    private static Command Fanout(IAnsiConsole console)
+    /// <summary>Builds the verb.</summary>
+    public static Command Create(IAnsiConsole console)
     {
         var url = new Option<Uri?>("--url")
         {

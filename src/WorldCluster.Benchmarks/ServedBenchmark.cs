@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Spectre.Console;
 
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
 /// <summary>(b) and (c): N on-demand worlds, each stepped again as soon as its previous step returns, through the cluster.</summary>
 internal sealed class ServedBenchmark(IWorldDriver driver, HttpClient metricsHttp, ProgressContext progress)

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Spectre.Console;
 using WorldCluster.Client;
 
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
 /// <summary>
 /// Measures whether a real-time world keeps its tick rate when many sessions watch it: one player session keeps the

@@ -1,6 +1,6 @@
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
-/// <summary>What <c>bench models</c> measured: the machine, the settings, and one result per model.</summary>
+/// <summary>What <c>worldcluster-bench models</c> measured: the machine, the settings, and one result per model.</summary>
 /// <param name="Benchmark">Always <c>models</c>.</param>
 /// <param name="StartedAt">When the run started (UTC).</param>
 /// <param name="Machine">The machine it ran on.</param>
@@ -8,7 +8,7 @@ namespace WorldCluster.Cli.Bench;
 /// <param name="Models">One result per model.</param>
 public sealed record ModelsReport(string Benchmark, DateTimeOffset StartedAt, MachineInfo Machine, ModelsSettings Settings, IReadOnlyList<ModelResult> Models);
 
-/// <summary>The settings of a <c>bench models</c> run.</summary>
+/// <summary>The settings of a <c>worldcluster-bench models</c> run.</summary>
 /// <param name="Url">The cluster measured for (b) and (d); null when the benchmark started its own hosts in-process.</param>
 /// <param name="Transport">How (b) and (c) reach worlds: <c>orleans</c> (the in-process host's grain client) or <c>http</c>.</param>
 /// <param name="Seconds">Length of each measurement.</param>

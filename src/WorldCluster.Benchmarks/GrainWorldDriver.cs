@@ -2,7 +2,7 @@ using WorldCluster.Abstractions;
 using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Storage;
 
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
 /// <summary>Reaches worlds as an Orleans client of the in-process silo does: client → grain → batcher → model, no HTTP.</summary>
 internal sealed class GrainWorldDriver(IGrainFactory grains) : IWorldDriver

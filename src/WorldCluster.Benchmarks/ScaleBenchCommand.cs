@@ -4,9 +4,9 @@ using System.Text.Json;
 using Spectre.Console;
 using WorldCluster.Cli.Commands;
 
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
-/// <summary><c>bench scale</c>: memory per active world and cold activation time, on one in-process silo.</summary>
+/// <summary><c>worldcluster-bench scale</c>: memory per active world and cold activation time, on one in-process silo.</summary>
 internal static class ScaleBenchCommand
 {
     private static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using WorldCluster.Silo.Hosting;
 
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
 /// <summary>A whole WorldCluster (silo, gateway, file store) in this process, on free loopback ports and a temp data folder.</summary>
 internal sealed class InProcessHost : IAsyncDisposable

@@ -1,6 +1,5 @@
-using WorldCluster.Cli.Bench;
 
-namespace WorldCluster.Cli.Tests;
+namespace WorldCluster.Benchmarks.Tests;
 
 public sealed class StepProfileTests
 {

@@ -1,4 +1,4 @@
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
 /// <summary>How a benchmark creates, steps and deletes on-demand worlds: through the Orleans grain client or over HTTP.</summary>
 internal interface IWorldDriver

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using WorldCluster.Client;
 
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
 /// <summary>Reads a session's frames as they arrive and keeps each frame's tick and arrival time (Stopwatch ticks).</summary>
 internal sealed class SessionRecorder

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
 /// <summary>One reading of a host's Prometheus <c>/metrics</c>: every sample by name and labels.</summary>
 /// <remarks>Benchmarks read the server's own timings this way, so they work the same in-process and against <c>--url</c>.</remarks>

@@ -1,6 +1,6 @@
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
-/// <summary>What <c>bench scale</c> measured: memory per active world and cold activation times on one in-process silo.</summary>
+/// <summary>What <c>worldcluster-bench scale</c> measured: memory per active world and cold activation times on one in-process silo.</summary>
 /// <param name="Benchmark">Always <c>scale</c>.</param>
 /// <param name="StartedAt">When the run started (UTC).</param>
 /// <param name="Machine">The machine it ran on.</param>

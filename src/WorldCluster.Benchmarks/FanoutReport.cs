@@ -1,6 +1,6 @@
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
-/// <summary>What <c>bench fanout</c> measured: the machine, the settings, one result per phase, and the tick-rate ratio.</summary>
+/// <summary>What <c>worldcluster-bench fanout</c> measured: the machine, the settings, one result per phase, and the tick-rate ratio.</summary>
 /// <param name="Benchmark">Always <c>fanout</c>.</param>
 /// <param name="StartedAt">When the run started (UTC).</param>
 /// <param name="Machine">The machine it ran on.</param>
@@ -19,7 +19,7 @@ public sealed record FanoutReport(
     double TicksPerSecondRatio,
     bool Complete);
 
-/// <summary>The settings of a <c>bench fanout</c> run.</summary>
+/// <summary>The settings of a <c>worldcluster-bench fanout</c> run.</summary>
 /// <param name="Url">The cluster measured; null when the benchmark started its own host in-process.</param>
 /// <param name="Model">The model of the world.</param>
 /// <param name="Hz">The world's target tick rate.</param>

@@ -1,8 +1,8 @@
 using System.Text.Json;
 
-namespace WorldCluster.Cli.Tests;
+namespace WorldCluster.Benchmarks.Tests;
 
-public sealed class BenchFanoutTests
+public sealed class FanoutBenchTests
 {
     [Fact]
     public async Task Bench_fanout_runs_both_phases_against_an_in_process_host_and_writes_its_report()
@@ -10,7 +10,7 @@ public sealed class BenchFanoutTests
         var report = Path.Combine(Path.GetTempPath(), $"bench-fanout-{Guid.NewGuid():N}.json");
         try
         {
-            var (exit, output, error) = await CliRun.InvokeAsync("bench", "fanout", "--subscribers", "3", "--seconds", "2", "--out", report);
+            var (exit, output, error) = await BenchRun.InvokeAsync("fanout", "--subscribers", "3", "--seconds", "2", "--out", report);
 
             Assert.True(exit == 0, $"exit {exit}: {error}\n{output}");
             Assert.Contains("| subscribers |", output, StringComparison.Ordinal);
@@ -57,7 +57,7 @@ public sealed class BenchFanoutTests
     [InlineData("--url", "ftp://example")]
     public async Task Bench_fanout_refuses_bad_settings_before_starting_anything(string option, string value)
     {
-        var (exit, _, error) = await CliRun.InvokeAsync("bench", "fanout", option, value);
+        var (exit, _, error) = await BenchRun.InvokeAsync("fanout", option, value);
 
         Assert.NotEqual(0, exit);
         Assert.True(error.Contains(option, StringComparison.Ordinal) || error.Contains(value, StringComparison.Ordinal), error);

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace WorldCluster.Cli.Bench;
+namespace WorldCluster.Benchmarks;
 
 /// <summary>The machine a benchmark ran on, so that its numbers can be read in context.</summary>
 /// <param name="Cpu">CPU model (from /proc/cpuinfo on Linux).</param>
