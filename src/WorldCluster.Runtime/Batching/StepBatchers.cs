@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using WorldCluster.Models.Catalog;
 using WorldCluster.Runtime.Metrics;
-using WorldCluster.Runtime.Models;
 
 namespace WorldCluster.Runtime.Batching;
 

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using WorldCluster.Models.Catalog;
 using WorldCluster.Models.Contract;
 using WorldCluster.Runtime.Batching;
 using WorldCluster.Runtime.Metrics;
-using WorldCluster.Runtime.Models;
 using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Worlds;
 

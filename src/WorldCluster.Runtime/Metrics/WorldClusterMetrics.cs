@@ -12,7 +12,7 @@ public sealed class WorldClusterMetrics
 {
     private static readonly double[] SecondsBuckets = Histogram.ExponentialBuckets(0.0001, 2, 16);
 
-    // Per-tick timings are read as percentiles by `worldcluster bench`: 25 % steps from 50 µs to ~2.8 s.
+    // Per-tick timings are read as percentiles by `worldcluster-bench`: 25 % steps from 50 µs to ~2.8 s.
     private static readonly double[] TickBuckets = Histogram.ExponentialBuckets(0.00005, 1.25, 50);
 
     /// <summary>Creates the instruments in <paramref name="factory"/> (use <see cref="Prometheus.Metrics.DefaultFactory"/> in hosts).</summary>

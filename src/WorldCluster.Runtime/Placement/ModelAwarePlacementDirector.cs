@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Runtime.Placement;
 using WorldCluster.Contracts;
+using WorldCluster.Models.Catalog;
 using WorldCluster.Runtime.Durability;
 using WorldCluster.Runtime.Storage;
 
@@ -81,7 +82,7 @@ public sealed class ModelAwarePlacementDirector(
             return true;
         }
         // A silo that lists bare names only (no name@version) serves whatever version it has of them.
-        var (name, version) = Models.ModelReference.Parse(model);
+        var (name, version) = ModelReference.Parse(model);
         return version is not null && models.Contains(name, StringComparer.Ordinal)
             && !models.Any(m => m.StartsWith(name + "@", StringComparison.Ordinal));
     }

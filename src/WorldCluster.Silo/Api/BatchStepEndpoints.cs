@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using WorldCluster.Abstractions;
-using WorldCluster.Runtime.Models;
+using WorldCluster.Models.Catalog;
 using WorldCluster.Silo.Auth;
 using WorldCluster.Silo.Hosting;
 using Wire = WorldCluster.Contracts;

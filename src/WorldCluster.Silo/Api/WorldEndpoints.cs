@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using WorldCluster.Abstractions;
+using WorldCluster.Models.Catalog;
 using WorldCluster.Models.Frames;
-using WorldCluster.Runtime.Models;
-using WorldCluster.Runtime.Models.Packages;
+using WorldCluster.Models.Packages;
 using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Storage;
 using WorldCluster.Silo.Auth;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using WorldCluster.Runtime.Models;
-using WorldCluster.Runtime.Models.Packages;
+using WorldCluster.Models.Catalog;
+using WorldCluster.Models.Packages;
 using WorldCluster.Runtime.Placement;
 using WorldCluster.Silo.Hosting;
 

@@ -1,7 +1,7 @@
+using WorldCluster.Models.Catalog;
 using WorldCluster.Models.Contract;
+using WorldCluster.Models.Packages;
 using WorldCluster.Models.Reference;
-using WorldCluster.Runtime.Models;
-using WorldCluster.Runtime.Models.Packages;
 
 namespace WorldCluster.Silo.Hosting;
 

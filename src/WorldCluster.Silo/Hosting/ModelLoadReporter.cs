@@ -1,5 +1,5 @@
+using WorldCluster.Models.Packages;
 using WorldCluster.Runtime.Metrics;
-using WorldCluster.Runtime.Models.Packages;
 
 namespace WorldCluster.Silo.Hosting;
 

@@ -1,7 +1,7 @@
 using Orleans.Configuration;
+using WorldCluster.Models.Packages;
 using WorldCluster.Models.Torch;
 using WorldCluster.Runtime.Hosting;
-using WorldCluster.Runtime.Models.Packages;
 using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Worlds;
 

@@ -2,8 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using WorldCluster.Abstractions;
 using WorldCluster.Models.Contract;
+using WorldCluster.Models.Packages;
+using WorldCluster.Models.Tests.Packages;
 using WorldCluster.Runtime.Hosting;
-using WorldCluster.Runtime.Models.Packages;
 using WorldCluster.Runtime.Placement;
 
 namespace WorldCluster.Runtime.Tests.Models;

@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
 using WorldCluster.Models.Contract;
+using WorldCluster.Models.Packages;
 using WorldCluster.Models.Reference;
 using WorldCluster.Models.Tests.Native;
+using WorldCluster.Models.Tests.Packages;
 using WorldCluster.Runtime.Batching;
 using WorldCluster.Runtime.Memory;
 using WorldCluster.Runtime.Metrics;
-using WorldCluster.Runtime.Models.Packages;
-using WorldCluster.Runtime.Tests.Models;
 using static TorchSharp.torch;
 
 namespace WorldCluster.Runtime.Tests.Native;

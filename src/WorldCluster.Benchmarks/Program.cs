@@ -1,0 +1,4 @@
+using Spectre.Console;
+using WorldCluster.Benchmarks;
+
+return await WorldClusterBench.CreateRootCommand(AnsiConsole.Console).Parse(args).InvokeAsync();

@@ -1,0 +1,60 @@
+using WorldCluster.Models.Contract;
+using WorldCluster.Models.Packages;
+using WorldCluster.Models.Torch;
+using static TorchSharp.torch;
+
+namespace WorldCluster.Models.Tests.Packages;
+
+/// <summary>
+/// A tiny <c>torchsharp</c>-format test architecture: state x (float32 [2]) starts at the seed and adds each action;
+/// action 3 ("poison") turns the world's state into NaN. Its weights file holds a word: <c>nan-at-init</c> makes
+/// init return NaN (a model that is broken at load).
+/// </summary>
+internal sealed class PoisonTestModel(ModelManifest manifest, bool nanAtInit) : IWorldModel
+{
+    public const string Architecture = "test.poison/1";
+
+    public const int Poison = 3;
+
+    public ModelManifest Manifest { get; } = manifest;
+
+    public static ModelArchitectures Register(ModelArchitectures architectures) =>
+        architectures.Register(Architecture, (package, _) => new PoisonTestModel(package.Manifest, File.ReadAllText(package.WeightsPath).Trim() == "nan-at-init"));
+
+    /// <summary>The model.json of a package of this architecture (weights file <c>weights.txt</c> with the given checksum).</summary>
+    public static string ManifestJson(string name, string version, string sha256) => $$"""
+        {
+          "format": 1, "name": "{{name}}", "version": "{{version}}", "architecture": "{{Architecture}}",
+          "weights": { "file": "weights.txt", "format": "torchsharp", "sha256": "{{sha256}}" },
+          "observation": { "channels": 1, "height": 1, "width": 2 },
+          "actionSpace": { "type": "discrete", "n": 4, "names": ["noop", "one", "two", "poison"] },
+          "maxPlayers": 1,
+          "state": [ { "name": "x", "dtype": "float32", "shape": [2] } ],
+          "batchInvariant": true
+        }
+        """;
+
+    public StepOutput Init(IReadOnlyList<WorldSeed> seeds)
+    {
+        var x = tensor(seeds.SelectMany(s => new[] { (float)s.Seed, nanAtInit ? float.NaN : 0f }).ToArray(), [seeds.Count, 2]);
+        return Output(x);
+    }
+
+    public StepOutput Step(IReadOnlyList<Tensor> state, Tensor actions)
+    {
+        var a = actions.select(1, 0).to_type(ScalarType.Float32).unsqueeze(1);
+        var poisoned = actions.select(1, 0).eq(Scalars.Of(Poison)).unsqueeze(1);
+        var x = where(poisoned, full_like(state[0], Scalars.Of(double.NaN)), state[0].Plus(a));
+        return Output(x);
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private static StepOutput Output(Tensor x)
+    {
+        var frames = x.nan_to_num().clamp(Scalars.Zero, Scalars.Of(255L)).to_type(ScalarType.Byte).view(x.shape[0], 1, 1, 2);
+        return new StepOutput([x.MoveToOuterDisposeScope()], frames.MoveToOuterDisposeScope());
+    }
+}
