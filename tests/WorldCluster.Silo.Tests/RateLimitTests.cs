@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using WorldCluster.Silo.Hosting;
 using WorldCluster.Silo.Tests.Fixtures;
 
 namespace WorldCluster.Silo.Tests;
@@ -11,35 +9,15 @@ namespace WorldCluster.Silo.Tests;
 public sealed class RateLimitTests : IAsyncLifetime
 {
     private const int Limit = 5;
-    private readonly string _data = Directory.CreateTempSubdirectory("worldcluster-limits-").FullName;
-    private WebApplication _app = null!;
-    private HttpClient Http { get; set; } = null!;
+    private readonly SiloHostFixture _host = SiloHostFixture.With("limits",
+        "--WorldCluster:RateLimit:PermitLimit", Limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        "--WorldCluster:RateLimit:Window", "00:10:00");
 
-    public async Task InitializeAsync()
-    {
-        var port = FreePort.Next();
-        string Port() => FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        _app = WorldClusterApp.Build(
-        [
-            "--urls", $"http://127.0.0.1:{port}", "--data", _data,
-            "--WorldCluster:SiloPort", Port(), "--WorldCluster:GatewayPort", Port(),
-            "--WorldCluster:RateLimit:PermitLimit", Limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--WorldCluster:RateLimit:Window", "00:10:00",
-            "--Logging:LogLevel:Default", "Warning",
-        ]);
-        await _app.StartAsync();
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        var token = (await File.ReadAllTextAsync(Path.Combine(_data, "admin.token"))).Trim();
-        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-    }
+    private HttpClient Http => _host.Http;
 
-    public async Task DisposeAsync()
-    {
-        Http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
-    }
+    public Task InitializeAsync() => _host.InitializeAsync();
+
+    public Task DisposeAsync() => _host.DisposeAsync();
 
     [Fact]
     public async Task Requests_past_the_budget_are_refused_with_a_problem_and_retry_after()

@@ -47,52 +47,20 @@ public sealed class ReferenceWorldRulesTests : IDisposable
     }
 
     [Fact]
-    public void Another_player_blocks_a_move()
-    {
-        var start = QuietRooms(new GridPosition(5, 5));
-        start.PlacePlayer(1, new GridPosition(5, 6));
-
-        var (next, _) = Step(_world, start, PlayerAction.Right);
-
-        Assert.Equal(new GridPosition(5, 5), next.Player(0));
-        Assert.Equal(new GridPosition(5, 6), next.Player(1));
-    }
+    public void Another_player_blocks_a_move() =>
+        AssertTwoPlayersMove(from: ((5, 5), (5, 6)), actions: (PlayerAction.Right, PlayerAction.Noop), to: ((5, 5), (5, 6)));
 
     [Fact]
-    public void When_two_players_want_one_cell_the_lower_slot_gets_it()
-    {
-        var start = QuietRooms(new GridPosition(5, 6));
-        start.PlacePlayer(1, new GridPosition(5, 4));
-
-        var (next, _) = Step(_world, start, PlayerAction.Left, PlayerAction.Right);
-
-        Assert.Equal(new GridPosition(5, 5), next.Player(0));
-        Assert.Equal(new GridPosition(5, 4), next.Player(1));
-    }
+    public void When_two_players_want_one_cell_the_lower_slot_gets_it() =>
+        AssertTwoPlayersMove(from: ((5, 6), (5, 4)), actions: (PlayerAction.Left, PlayerAction.Right), to: ((5, 5), (5, 4)));
 
     [Fact]
-    public void A_later_slot_may_step_into_the_cell_an_earlier_slot_just_left()
-    {
-        var start = QuietRooms(new GridPosition(5, 5));
-        start.PlacePlayer(1, new GridPosition(5, 4));
-
-        var (next, _) = Step(_world, start, PlayerAction.Right, PlayerAction.Right);
-
-        Assert.Equal(new GridPosition(5, 6), next.Player(0));
-        Assert.Equal(new GridPosition(5, 5), next.Player(1));
-    }
+    public void A_later_slot_may_step_into_the_cell_an_earlier_slot_just_left() =>
+        AssertTwoPlayersMove(from: ((5, 5), (5, 4)), actions: (PlayerAction.Right, PlayerAction.Right), to: ((5, 6), (5, 5)));
 
     [Fact]
-    public void An_earlier_slot_cannot_step_into_the_cell_a_later_slot_is_about_to_leave()
-    {
-        var start = QuietRooms(new GridPosition(5, 4));
-        start.PlacePlayer(1, new GridPosition(5, 5));
-
-        var (next, _) = Step(_world, start, PlayerAction.Right, PlayerAction.Right);
-
-        Assert.Equal(new GridPosition(5, 4), next.Player(0));
-        Assert.Equal(new GridPosition(5, 6), next.Player(1));
-    }
+    public void An_earlier_slot_cannot_step_into_the_cell_a_later_slot_is_about_to_leave() =>
+        AssertTwoPlayersMove(from: ((5, 4), (5, 5)), actions: (PlayerAction.Right, PlayerAction.Right), to: ((5, 4), (5, 6)));
 
     [Fact]
     public void Moving_into_a_crate_pushes_it_onto_the_floor_beyond()
@@ -278,5 +246,20 @@ public sealed class ReferenceWorldRulesTests : IDisposable
 
         Assert.Equal(new GridPosition(5, 17), state.Player(0));
         Assert.Equal(1, state.CameraRoom);
+    }
+
+    // Slots 0 and 1 from two cells of quiet rooms, one action each: where each player ends up.
+    private void AssertTwoPlayersMove(
+        ((int Row, int Col) P0, (int Row, int Col) P1) from,
+        (PlayerAction P0, PlayerAction P1) actions,
+        ((int Row, int Col) P0, (int Row, int Col) P1) to)
+    {
+        var start = QuietRooms(new GridPosition(from.P0.Row, from.P0.Col));
+        start.PlacePlayer(1, new GridPosition(from.P1.Row, from.P1.Col));
+
+        var (next, _) = Step(_world, start, actions.P0, actions.P1);
+
+        Assert.Equal(new GridPosition(to.P0.Row, to.P0.Col), next.Player(0));
+        Assert.Equal(new GridPosition(to.P1.Row, to.P1.Col), next.Player(1));
     }
 }

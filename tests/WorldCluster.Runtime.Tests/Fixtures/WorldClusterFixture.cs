@@ -14,20 +14,20 @@ public sealed class WorldClusterFixture : IAsyncLifetime
     /// <summary>Ticks between snapshots in this cluster.</summary>
     public const int SnapshotEvery = 7;
 
+    private InProcessWorldCluster _cluster = null!;
+
     /// <summary>The store's root folder.</summary>
-    public string DataRoot { get; } = Directory.CreateTempSubdirectory("worldcluster-grains-").FullName;
+    public string DataRoot => _cluster.DataRoot;
 
     /// <summary>The running cluster.</summary>
-    public InProcessTestCluster Cluster { get; private set; } = null!;
+    public InProcessTestCluster Cluster => _cluster.Cluster;
 
     /// <summary>A client of the cluster.</summary>
-    public IClusterClient Client => Cluster.Client;
+    public IClusterClient Client => _cluster.Client;
 
     /// <inheritdoc />
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _cluster = await InProcessWorldCluster.StartAsync("grains", 1, (builder, root) =>
     {
-        var builder = new InProcessTestClusterBuilder(1);
-        var root = DataRoot;
         builder.ConfigureSilo((_, silo) => silo.UseWorldClusterRole(SiloRole.Both, ["reference-world", "linear-test", "memory-probe"]));
         builder.ConfigureSiloHost((_, host) =>
         {
@@ -44,15 +44,8 @@ public sealed class WorldClusterFixture : IAsyncLifetime
                     o.SnapshotOnDeactivate = false;
                 });
         });
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
+    });
 
     /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-        Directory.Delete(DataRoot, recursive: true);
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.TestingHost;
 using WorldCluster.Abstractions;
 using WorldCluster.Contracts;
 using WorldCluster.Models.Contract;
@@ -25,13 +24,10 @@ public sealed class ModelAwarePlacementTests : IAsyncLifetime
         (SiloRole.Model, ["linear-test"]),
     ];
 
-    private readonly string _root = Directory.CreateTempSubdirectory("worldcluster-placement-").FullName;
-    private InProcessTestCluster _cluster = null!;
+    private InProcessWorldCluster _cluster = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _cluster = await InProcessWorldCluster.StartAsync("placement", (short)Layout.Length, (builder, root) =>
     {
-        var builder = new InProcessTestClusterBuilder((short)Layout.Length);
-        var root = _root;
         builder.ConfigureSilo((options, silo) =>
         {
             var (role, models) = Layout[Index(options.SiloName)];
@@ -50,16 +46,9 @@ public sealed class ModelAwarePlacementTests : IAsyncLifetime
                 host.Services.AddSingleton<IWorldModel>(_ => new LinearTestModel([]));
             }
         });
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
+    });
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task Worlds_go_only_to_silos_serving_their_model_and_spread_across_them()
@@ -89,8 +78,8 @@ public sealed class ModelAwarePlacementTests : IAsyncLifetime
         var world = _cluster.Client.GetGrain<IWorldGrain>(id);
         var created = await world.CreateAsync(new CreateWorldRequest("reference-world", 4, null));
         RequestContext.Clear();
-        await _cluster.DeactivateAsync(world);
-        await _cluster.WaitForDeactivationAsync(world);
+        await _cluster.Cluster.DeactivateAsync(world);
+        await _cluster.Cluster.WaitForDeactivationAsync(world);
 
         var back = await world.GetAsync(); // no model in the request context: placement reads the stored head
 
@@ -101,13 +90,13 @@ public sealed class ModelAwarePlacementTests : IAsyncLifetime
     private int HostOf(string worldId)
     {
         var grainId = _cluster.Client.GetGrain<IWorldGrain>(worldId).GetGrainId();
-        if (!_cluster.TryGetGrainContext(grainId, out var context) || context is null)
+        if (!_cluster.Cluster.TryGetGrainContext(grainId, out var context) || context is null)
         {
             return -1;
         }
-        for (var i = 0; i < _cluster.Silos.Count; i++)
+        for (var i = 0; i < _cluster.Cluster.Silos.Count; i++)
         {
-            if (_cluster.Silos[i].SiloAddress.Equals(context.Address.SiloAddress))
+            if (_cluster.Cluster.Silos[i].SiloAddress.Equals(context.Address.SiloAddress))
             {
                 return i;
             }

@@ -1,4 +1,3 @@
-using Azure.Storage.Blobs;
 using WorldCluster.Runtime.Storage;
 using WorldCluster.Runtime.Tests.Fixtures;
 
@@ -7,12 +6,12 @@ namespace WorldCluster.Runtime.Tests.Storage;
 /// <summary>The store contract against <see cref="AzureBlobWorldStore"/> on Azurite, in a fresh container per test.</summary>
 public sealed class AzureBlobWorldStoreContractTests(AzuriteFixture azurite) : WorldStoreContractTests, IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
-    private readonly string _container = $"wc-{Guid.NewGuid():N}";
+    private readonly ScratchContainer _container = new(azurite);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync() => await new BlobContainerClient(azurite.ConnectionString, _container).DeleteIfExistsAsync();
+    public Task DisposeAsync() => _container.DeleteAsync();
 
     protected override IWorldStore NewStore() =>
-        new AzureBlobWorldStore(new AzureBlobWorldStoreOptions { ConnectionString = azurite.ConnectionString, ContainerName = _container });
+        new AzureBlobWorldStore(new AzureBlobWorldStoreOptions { ConnectionString = azurite.ConnectionString, ContainerName = _container.Name });
 }

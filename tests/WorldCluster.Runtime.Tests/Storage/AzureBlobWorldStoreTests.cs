@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
@@ -7,6 +6,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using WorldCluster.Runtime.Storage;
 using WorldCluster.Runtime.Tests.Fixtures;
+using static WorldCluster.Runtime.Tests.Storage.StoreTestKit;
 
 namespace WorldCluster.Runtime.Tests.Storage;
 
@@ -15,9 +15,9 @@ public sealed class AzureBlobWorldStoreTests(AzuriteFixture azurite) : IClassFix
 {
     private const string World = "w-blob";
 
-    private readonly string _containerName = $"wc-{Guid.NewGuid():N}";
+    private readonly ScratchContainer _container = new(azurite);
 
-    private BlobContainerClient Container => new(azurite.ConnectionString, _containerName);
+    private BlobContainerClient Container => _container.Client;
 
     public async Task InitializeAsync()
     {
@@ -28,13 +28,7 @@ public sealed class AzureBlobWorldStoreTests(AzuriteFixture azurite) : IClassFix
         }
     }
 
-    public async Task DisposeAsync()
-    {
-        if (azurite.IsRunning)
-        {
-            await Container.DeleteIfExistsAsync();
-        }
-    }
+    public Task DisposeAsync() => _container.DeleteAsync();
 
     [Fact]
     public void The_fixture_runs_the_pinned_azurite()
@@ -49,7 +43,7 @@ public sealed class AzureBlobWorldStoreTests(AzuriteFixture azurite) : IClassFix
 
         Assert.Null(await store.ReadHeadAsync(World));
         Assert.Null(await store.ReadJournalAsync(World, "0"));
-        Assert.Empty(await ToListAsync(store.ListWorldsAsync()));
+        Assert.Empty(await store.ListWorldsAsync().ToListAsync());
         Assert.Equal(0, await store.GetStoredBytesAsync());
         Assert.False(await store.DeleteWorldAsync(World, ifMatch: null));
         Assert.False(await store.DeleteJournalAsync(World, "0"));
@@ -63,13 +57,7 @@ public sealed class AzureBlobWorldStoreTests(AzuriteFixture azurite) : IClassFix
     [Fact]
     public async Task Objects_are_the_documented_blobs_and_the_etag_is_the_blobs()
     {
-        var store = NewStore();
-        var snapshot = WorldSnapshotFormat.Encode(SnapshotSamples.Create());
-        var hash = WorldSnapshotFormat.Hash(snapshot);
-
-        var etag = await store.WriteHeadAsync(World, Head(1), ifMatch: null);
-        await store.PutSnapshotAsync(hash, snapshot);
-        await store.AppendJournalAsync(World, "7", Head(2), 0);
+        var (etag, hash, _) = await WriteOneOfEachAsync(NewStore(), World);
 
         var blobs = new Dictionary<string, BlobItem>();
         await foreach (var blob in Container.GetBlobsAsync())
@@ -154,7 +142,7 @@ public sealed class AzureBlobWorldStoreTests(AzuriteFixture azurite) : IClassFix
         var store = new AzureBlobWorldStore(new AzureBlobWorldStoreOptions
         {
             ConnectionString = azurite.ConnectionString,
-            ContainerName = _containerName,
+            ContainerName = _container.Name,
             NetworkTimeout = TimeSpan.FromSeconds(2),
             MaxRetries = 2,
             RetryDelay = TimeSpan.FromMilliseconds(20),
@@ -194,7 +182,7 @@ public sealed class AzureBlobWorldStoreTests(AzuriteFixture azurite) : IClassFix
         new(new AzureBlobWorldStoreOptions
         {
             ConnectionString = azurite.ConnectionString,
-            ContainerName = _containerName,
+            ContainerName = _container.Name,
             RetryDelay = TimeSpan.FromMilliseconds(10),
         }, faults);
 
@@ -203,18 +191,6 @@ public sealed class AzureBlobWorldStoreTests(AzuriteFixture azurite) : IClassFix
 
     private static bool IsAppend(HttpMessage message) =>
         message.Request.Method == RequestMethod.Put && message.Request.Uri.Query.Contains("comp=appendblock", StringComparison.Ordinal);
-
-    private static byte[] Head(int version) => Encoding.UTF8.GetBytes($"{{\"version\":{version}}}");
-
-    private static async Task<List<string>> ToListAsync(IAsyncEnumerable<string> items)
-    {
-        var list = new List<string>();
-        await foreach (var item in items)
-        {
-            list.Add(item);
-        }
-        return list;
-    }
 
     /// <summary>Breaks the next matching request once: before it is sent (lost request) or after it was applied (lost response).</summary>
     private sealed class FaultPolicy : HttpPipelinePolicy

@@ -1,21 +1,19 @@
 using WorldCluster.Runtime.Storage;
+using WorldCluster.Runtime.Tests.Fixtures;
 
 namespace WorldCluster.Runtime.Tests.Storage;
 
 /// <summary>The store contract against <see cref="LocalFileWorldStore"/> in a fresh temporary folder per test (journal group commit on, the default).</summary>
 public class LocalFileWorldStoreContractTests : WorldStoreContractTests, IDisposable
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), $"wc-store-{Guid.NewGuid():N}");
+    private readonly ScratchFolder _root = new("wc-store");
 
     /// <summary>Whether the stores under test share journal flushes.</summary>
     protected virtual bool GroupCommit => true;
 
     public void Dispose()
     {
-        if (Directory.Exists(_root))
-        {
-            Directory.Delete(_root, recursive: true);
-        }
+        _root.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -25,5 +23,5 @@ public class LocalFileWorldStoreContractTests : WorldStoreContractTests, IDispos
         Assert.Equal(GroupCommit && OperatingSystem.IsLinux(), ((LocalFileWorldStore)NewStore()).GroupCommit);
     }
 
-    protected override IWorldStore NewStore() => new LocalFileWorldStore(new LocalFileWorldStoreOptions { RootPath = _root, GroupCommit = GroupCommit });
+    protected override IWorldStore NewStore() => new LocalFileWorldStore(new LocalFileWorldStoreOptions { RootPath = _root.Path, GroupCommit = GroupCommit });
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using System.Text;
 using WorldCluster.Runtime.Storage;
+using WorldCluster.Runtime.Tests.Fixtures;
+using static WorldCluster.Runtime.Tests.Storage.StoreTestKit;
 
 namespace WorldCluster.Runtime.Tests.Storage;
 
@@ -9,32 +10,22 @@ public sealed class LocalFileWorldStoreTests : IDisposable
 {
     private const string World = "w-store";
 
-    private readonly string _root = Path.Combine(Path.GetTempPath(), $"wc-store-{Guid.NewGuid():N}");
+    private readonly ScratchFolder _folder = new("wc-store");
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_root))
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-    }
+    private string Root => _folder.Path;
+
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task Objects_land_where_the_documented_layout_says_and_the_head_etag_is_its_sha256()
     {
-        var store = NewStore();
-        var snapshot = WorldSnapshotFormat.Encode(SnapshotSamples.Create());
-        var hash = WorldSnapshotFormat.Hash(snapshot);
+        var (etag, hash, snapshot) = await WriteOneOfEachAsync(NewStore(), World);
 
-        var etag = await store.WriteHeadAsync(World, Head(1), ifMatch: null);
-        await store.PutSnapshotAsync(hash, snapshot);
-        await store.AppendJournalAsync(World, "7", Head(2), 0);
-
-        Assert.Equal(Head(1), File.ReadAllBytes(Path.Combine(_root, "worlds", World, "head.json")));
+        Assert.Equal(Head(1), File.ReadAllBytes(Path.Combine(Root, "worlds", World, "head.json")));
         Assert.Equal(WorldSnapshotFormat.Hash(Head(1)), etag);
-        Assert.Equal(snapshot, File.ReadAllBytes(Path.Combine(_root, "snapshots", hash[..2], hash + ".safetensors")));
-        Assert.Equal(Head(2), File.ReadAllBytes(Path.Combine(_root, "worlds", World, "journal", "7.wcj")));
-        Assert.True(File.Exists(Path.Combine(_root, "locks", World + ".lock")));
+        Assert.Equal(snapshot, File.ReadAllBytes(Path.Combine(Root, "snapshots", hash[..2], hash + ".safetensors")));
+        Assert.Equal(Head(2), File.ReadAllBytes(Path.Combine(Root, "worlds", World, "journal", "7.wcj")));
+        Assert.True(File.Exists(Path.Combine(Root, "locks", World + ".lock")));
     }
 
     [Fact]
@@ -46,7 +37,7 @@ public sealed class LocalFileWorldStoreTests : IDisposable
         var store = NewStore(lockTimeout: TimeSpan.FromMilliseconds(300));
         var etag = await store.WriteHeadAsync(World, Head(1), ifMatch: null);
         var length = await store.AppendJournalAsync(World, "0", Head(1), 0);
-        var lockFile = Path.Combine(_root, "locks", World + ".lock");
+        var lockFile = Path.Combine(Root, "locks", World + ".lock");
         using var holder = Process.Start(new ProcessStartInfo("/usr/bin/flock", ["-x", lockFile, "-c", "echo locked; cat > /dev/null"])
         {
             RedirectStandardInput = true,
@@ -85,16 +76,16 @@ public sealed class LocalFileWorldStoreTests : IDisposable
         var store = NewStore();
         var etag = await store.WriteHeadAsync(World, Head(1), ifMatch: null);
         var bytes = await store.GetStoredBytesAsync();
-        var torn = Path.Combine(_root, "worlds", World, $"head.json.{Guid.NewGuid():N}.tmp");
+        var torn = Path.Combine(Root, "worlds", World, $"head.json.{Guid.NewGuid():N}.tmp");
         await File.WriteAllBytesAsync(torn, Head(2)[..5]);
 
         Assert.Equal(Head(1), (await store.ReadHeadAsync(World))!.Content);
-        Assert.Equal([World], await ToListAsync(store.ListWorldsAsync()));
+        Assert.Equal([World], await store.ListWorldsAsync().ToListAsync());
         Assert.Equal(bytes, await store.GetStoredBytesAsync());
 
         await store.WriteHeadAsync(World, Head(3), etag);
         Assert.False(File.Exists(torn));
-        Assert.Single(Directory.GetFiles(Path.Combine(_root, "worlds", World)));
+        Assert.Single(Directory.GetFiles(Path.Combine(Root, "worlds", World)));
     }
 
     [Fact]
@@ -131,7 +122,7 @@ public sealed class LocalFileWorldStoreTests : IDisposable
         // The store knows lengths, not records: what a crash left at the end of a segment is part of its length.
         var store = NewStore();
         var length = await store.AppendJournalAsync(World, "0", Head(1), 0);
-        var segment = Path.Combine(_root, "worlds", World, "journal", "0.wcj");
+        var segment = Path.Combine(Root, "worlds", World, "journal", "0.wcj");
         await File.AppendAllTextAsync(segment, "torn");
 
         var e = await Assert.ThrowsAsync<WorldStoreConflictException>(() => store.AppendJournalAsync(World, "0", Head(2), length));
@@ -147,12 +138,12 @@ public sealed class LocalFileWorldStoreTests : IDisposable
         await store.WriteHeadAsync(World, Head(1), ifMatch: null);
         await store.AppendJournalAsync(World, "0", Head(1), 0);
         // A folder a crashed delete left in the trash goes with the next delete.
-        Directory.CreateDirectory(Path.Combine(_root, "trash", "w-crashed.0123", "journal"));
+        Directory.CreateDirectory(Path.Combine(Root, "trash", "w-crashed.0123", "journal"));
 
         Assert.True(await store.DeleteWorldAsync(World, ifMatch: null));
 
-        Assert.False(Directory.Exists(Path.Combine(_root, "worlds", World)));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_root, "trash")));
+        Assert.False(Directory.Exists(Path.Combine(Root, "worlds", World)));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Root, "trash")));
     }
 
     [Fact]
@@ -160,11 +151,11 @@ public sealed class LocalFileWorldStoreTests : IDisposable
     {
         var store = NewStore();
         await store.WriteHeadAsync("w-a", Head(1), ifMatch: null);
-        Directory.CreateDirectory(Path.Combine(_root, "worlds", "w-empty"));
-        Directory.CreateDirectory(Path.Combine(_root, "worlds", "Not-An-Id"));
-        File.WriteAllBytes(Path.Combine(_root, "worlds", "Not-An-Id", "head.json"), Head(1));
+        Directory.CreateDirectory(Path.Combine(Root, "worlds", "w-empty"));
+        Directory.CreateDirectory(Path.Combine(Root, "worlds", "Not-An-Id"));
+        File.WriteAllBytes(Path.Combine(Root, "worlds", "Not-An-Id", "head.json"), Head(1));
 
-        Assert.Equal(["w-a"], await ToListAsync(store.ListWorldsAsync()));
+        Assert.Equal(["w-a"], await store.ListWorldsAsync().ToListAsync());
     }
 
     [Fact]
@@ -177,7 +168,7 @@ public sealed class LocalFileWorldStoreTests : IDisposable
         await Assert.ThrowsAsync<ArgumentException>(() => store.PutSnapshotAsync(new string('0', 64), Head(1)));
         await Assert.ThrowsAsync<ArgumentException>(() => store.AppendJournalAsync(World, "0", new byte[WorldStoreLimits.MaxJournalAppendBytes + 1], 0));
 
-        Assert.False(Directory.Exists(_root));
+        Assert.False(Directory.Exists(Root));
     }
 
     [Fact]
@@ -186,7 +177,7 @@ public sealed class LocalFileWorldStoreTests : IDisposable
         // Group commit runs where syncfs exists (Linux, as in CI and the images); elsewhere appends fsync and never get here.
         Assert.True(OperatingSystem.IsLinux(), "group commit is Linux-only: this test needs Linux");
         var failNext = false;
-        var store = new LocalFileWorldStore(new LocalFileWorldStoreOptions { RootPath = _root }, timeProvider: null, groupFlush: () =>
+        var store = new LocalFileWorldStore(new LocalFileWorldStoreOptions { RootPath = Root }, timeProvider: null, groupFlush: () =>
         {
             if (failNext)
             {
@@ -208,19 +199,7 @@ public sealed class LocalFileWorldStoreTests : IDisposable
     }
 
     private LocalFileWorldStore NewStore(TimeSpan? lockTimeout = null) =>
-        new(new LocalFileWorldStoreOptions { RootPath = _root, LockTimeout = lockTimeout ?? TimeSpan.FromSeconds(10) });
-
-    private static byte[] Head(int version) => Encoding.UTF8.GetBytes($"{{\"version\":{version}}}");
+        new(new LocalFileWorldStoreOptions { RootPath = Root, LockTimeout = lockTimeout ?? TimeSpan.FromSeconds(10) });
 
     private static byte[] Uniform(byte value) => Enumerable.Repeat(value, 256 * 1024).ToArray();
-
-    private static async Task<List<string>> ToListAsync(IAsyncEnumerable<string> items)
-    {
-        var list = new List<string>();
-        await foreach (var item in items)
-        {
-            list.Add(item);
-        }
-        return list;
-    }
 }

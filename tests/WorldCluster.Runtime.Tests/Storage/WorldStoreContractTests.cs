@@ -20,7 +20,7 @@ public abstract class WorldStoreContractTests
         var store = NewStore();
 
         Assert.Null(await store.ReadHeadAsync(World));
-        Assert.Empty(await ToListAsync(store.ListWorldsAsync()));
+        Assert.Empty(await store.ListWorldsAsync().ToListAsync());
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public abstract class WorldStoreContractTests
         await store.AppendJournalAsync("w-journal-only", "0", Records(1), 0);
         await store.PutSnapshotAsync(Snapshot(1).Hash, Snapshot(1).Content);
 
-        Assert.Equal(["w-a", "w-a-b", "w-a0", "w-b"], await ToListAsync(NewStore().ListWorldsAsync()));
+        Assert.Equal(["w-a", "w-a-b", "w-a0", "w-b"], await NewStore().ListWorldsAsync().ToListAsync());
     }
 
     [Fact]
@@ -197,7 +197,7 @@ public abstract class WorldStoreContractTests
         Assert.Null(await store.ReadHeadAsync(World));
         Assert.Null(await store.ReadJournalAsync(World, "0"));
         Assert.Null(await store.ReadJournalAsync(World, "1"));
-        Assert.Equal(["w-neighbour"], await ToListAsync(store.ListWorldsAsync()));
+        Assert.Equal(["w-neighbour"], await store.ListWorldsAsync().ToListAsync());
         Assert.Equal(Records(3), await store.ReadJournalAsync("w-neighbour", "0"));
         Assert.Equal(snapshot.Content, await store.ReadSnapshotAsync(snapshot.Hash));
         Assert.False(await store.DeleteWorldAsync(World, ifMatch: null));
@@ -525,7 +525,7 @@ public abstract class WorldStoreContractTests
         await store.AppendJournalAsync(id, segment, Records(1), 0);
 
         Assert.Equal(Records(1), await store.ReadJournalAsync(id, segment));
-        Assert.Equal([id], await ToListAsync(store.ListWorldsAsync()));
+        Assert.Equal([id], await store.ListWorldsAsync().ToListAsync());
     }
 
     // ---- Helpers ----
@@ -538,16 +538,6 @@ public abstract class WorldStoreContractTests
     {
         var content = WorldSnapshotFormat.Encode(SnapshotSamples.Create(tick));
         return (WorldSnapshotFormat.Hash(content), content);
-    }
-
-    protected static async Task<List<string>> ToListAsync(IAsyncEnumerable<string> items)
-    {
-        var list = new List<string>();
-        await foreach (var item in items)
-        {
-            list.Add(item);
-        }
-        return list;
     }
 
     // Starts every attempt at once (as far as threads allow), so they truly race.

@@ -6,10 +6,34 @@ namespace WorldCluster.Silo.Tests.Fixtures;
 /// <summary>The real WorldCluster host (Kestrel, Orleans silo, file store) on free loopback ports and a temp data folder.</summary>
 public sealed class SiloHostFixture : IAsyncLifetime
 {
+    private readonly Func<string, IEnumerable<string>> _prepare;
     private WebApplication? _app;
 
+    /// <summary>A host with the default settings (what xunit's class and collection fixtures create).</summary>
+    public SiloHostFixture()
+        : this("silo", _ => [])
+    {
+    }
+
+    // xunit builds fixtures through their only public constructor; hosts with settings of their own come from With.
+    private SiloHostFixture(string name, Func<string, IEnumerable<string>> prepare)
+    {
+        _prepare = prepare;
+        DataRoot = Directory.CreateTempSubdirectory($"worldcluster-{name}-").FullName;
+    }
+
+    /// <summary>A host with extra command-line arguments, for a test class to start and dispose of itself.</summary>
+    /// <param name="name">What the test calls the host: part of its data folder's name.</param>
+    /// <param name="arguments">Host arguments after the fixture's own (a setting named in both takes these).</param>
+    public static SiloHostFixture With(string name, params IEnumerable<string> arguments) => new(name, _ => arguments);
+
+    /// <summary>A host whose data folder is prepared before it starts, for a test class to start and dispose of itself.</summary>
+    /// <param name="name">What the test calls the host: part of its data folder's name.</param>
+    /// <param name="prepare">Given the data folder before the host starts: puts files there, returns extra host arguments.</param>
+    public static SiloHostFixture With(string name, Func<string, IEnumerable<string>> prepare) => new(name, prepare);
+
     /// <summary>The data folder.</summary>
-    public string DataRoot { get; } = Directory.CreateTempSubdirectory("worldcluster-silo-").FullName;
+    public string DataRoot { get; }
 
     /// <summary>An HTTP client pointed at the host, carrying the admin token.</summary>
     public HttpClient Http { get; private set; } = null!;
@@ -39,6 +63,7 @@ public sealed class SiloHostFixture : IAsyncLifetime
             "--WorldCluster:SiloPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--WorldCluster:GatewayPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--Logging:LogLevel:Default", "Warning",
+            .. _prepare(DataRoot),
         ]);
         await _app.StartAsync();
         AdminToken = (await File.ReadAllTextAsync(Path.Combine(DataRoot, "admin.token"))).Trim();

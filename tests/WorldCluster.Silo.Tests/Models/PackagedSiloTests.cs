@@ -1,10 +1,7 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
 using WorldCluster.Runtime.Tests.Fixtures;
-using WorldCluster.Silo.Hosting;
 using WorldCluster.Silo.Tests.Fixtures;
 
 namespace WorldCluster.Silo.Tests.Models;
@@ -12,47 +9,13 @@ namespace WorldCluster.Silo.Tests.Models;
 /// <summary>A real host whose package folder holds the TorchScript fixture and a damaged copy of it under another name.</summary>
 public sealed class PackagedSiloTests : IAsyncLifetime
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("worldcluster-packaged-").FullName;
-    private WebApplication? _app;
-    private HttpClient Http { get; set; } = null!;
+    private readonly SiloHostFixture _host = SiloHostFixture.With("packaged", AddPackages);
 
-    public async Task InitializeAsync()
-    {
-        var packages = Path.Combine(_data, "packages");
-        var fixture = Path.Combine(AzuriteFixture.FindRepositoryRoot(), "tests", "fixtures", "models", "bouncing-balls", "1.0.0");
-        Copy(fixture, Path.Combine(packages, "bouncing-balls", "1.0.0"));
-        var bad = Path.Combine(packages, "bad-balls", "1.0.0");
-        Copy(fixture, bad);
-        var manifest = Path.Combine(bad, "model.json");
-        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"bouncing-balls\"", "\"bad-balls\"", StringComparison.Ordinal));
-        File.AppendAllText(Path.Combine(bad, "model.pt"), "tampered");
+    private HttpClient Http => _host.Http;
 
-        var port = FreePort.Next();
-        _app = WorldClusterApp.Build(
-        [
-            "--urls", $"http://127.0.0.1:{port}",
-            "--data", _data,
-            "--WorldCluster:SiloPort", FreePort.Next().ToString(CultureInfo.InvariantCulture),
-            "--WorldCluster:GatewayPort", FreePort.Next().ToString(CultureInfo.InvariantCulture),
-            "--WorldCluster:Models:Packages:0", packages,
-            "--Logging:LogLevel:Default", "Warning",
-        ]);
-        await _app.StartAsync();
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-        var token = (await File.ReadAllTextAsync(Path.Combine(_data, "admin.token"))).Trim();
-        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-    }
+    public Task InitializeAsync() => _host.InitializeAsync();
 
-    public async Task DisposeAsync()
-    {
-        Http.Dispose();
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-        Directory.Delete(_data, recursive: true);
-    }
+    public Task DisposeAsync() => _host.DisposeAsync();
 
     [Fact]
     public async Task The_good_package_is_served_beside_the_reference_world_and_the_bad_one_is_reported()
@@ -125,6 +88,20 @@ public sealed class PackagedSiloTests : IAsyncLifetime
         var stepped = await Http.PostAsJsonAsync($"/api/worlds/{id}/step", new { actions });
         Assert.Equal(HttpStatusCode.OK, stepped.StatusCode);
         return (await stepped.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("stateDigest").GetString()!;
+    }
+
+    // The good package, and a copy renamed bad-balls whose weights no longer match their checksum.
+    private static string[] AddPackages(string data)
+    {
+        var packages = Path.Combine(data, "packages");
+        var fixture = Path.Combine(AzuriteFixture.FindRepositoryRoot(), "tests", "fixtures", "models", "bouncing-balls", "1.0.0");
+        Copy(fixture, Path.Combine(packages, "bouncing-balls", "1.0.0"));
+        var bad = Path.Combine(packages, "bad-balls", "1.0.0");
+        Copy(fixture, bad);
+        var manifest = Path.Combine(bad, "model.json");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"bouncing-balls\"", "\"bad-balls\"", StringComparison.Ordinal));
+        File.AppendAllText(Path.Combine(bad, "model.pt"), "tampered");
+        return ["--WorldCluster:Models:Packages:0", packages];
     }
 
     private static void Copy(string from, string to)

@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using WorldCluster.Runtime.Tests.Fixtures;
 
 namespace WorldCluster.Silo.Tests.Processes;
 
@@ -14,24 +12,18 @@ namespace WorldCluster.Silo.Tests.Processes;
 public sealed class ThreeProcessClusterTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
-    private readonly AzuriteFixture _azurite = AzuriteFixture.For(AzuriteServices.Blob | AzuriteServices.Table);
-    private readonly string _data = Directory.CreateTempSubdirectory("worldcluster-3p-").FullName;
-    private readonly string _cluster = $"c{Guid.NewGuid():N}"[..12];
+    private readonly ProcessCluster _cluster = ProcessCluster.Clustered("three", Deadline);
 
-    public Task InitializeAsync() => _azurite.InitializeAsync();
+    public Task InitializeAsync() => _cluster.InitializeAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _azurite.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
-    }
+    public Task DisposeAsync() => _cluster.DisposeAsync();
 
     [Fact]
     public async Task Worlds_live_on_model_silos_and_survive_the_kill_of_one_with_exact_digests()
     {
-        await using var modelA = await Start("model", "a");
-        await using var modelB = await Start("model", "b");
-        await using var gateway = await Start("gateway", "g");
+        await using var modelA = await _cluster.StartSiloAsync("a", "model");
+        await using var modelB = await _cluster.StartSiloAsync("b", "model");
+        await using var gateway = await _cluster.StartSiloAsync("g", "gateway");
         await WaitUntil(async () => (await gateway.Http.GetAsync("/health/ready")).IsSuccessStatusCode, "the gateway joined");
 
         var worlds = new Dictionary<string, (string Digest, long Tick)>();
@@ -50,7 +42,7 @@ public sealed class ThreeProcessClusterTests : IAsyncLifetime
         var hosts = new Dictionary<string, int>();
         foreach (var id in worlds.Keys)
         {
-            hosts[id] = PortOf((await gateway.Http.GetFromJsonAsync<JsonElement>($"/api/worlds/{id}")).GetProperty("silo").GetString()!);
+            hosts[id] = ProcessCluster.PortOf((await gateway.Http.GetFromJsonAsync<JsonElement>($"/api/worlds/{id}")).GetProperty("silo").GetString()!);
         }
         Assert.DoesNotContain(gateway.SiloPort, hosts.Values);
         Assert.All(hosts.Values, port => Assert.Contains(port, new[] { modelA.SiloPort, modelB.SiloPort }));
@@ -73,29 +65,9 @@ public sealed class ThreeProcessClusterTests : IAsyncLifetime
             }, $"world {id} serving again");
             Assert.Equal(digest, world.GetProperty("stateDigest").GetString());
             Assert.Equal(tick, world.GetProperty("tick").GetInt64());
-            Assert.Equal(modelB.SiloPort, PortOf(world.GetProperty("silo").GetString()!));
+            Assert.Equal(modelB.SiloPort, ProcessCluster.PortOf(world.GetProperty("silo").GetString()!));
         }
     }
-
-    private Task<SiloProcess> Start(string role, string name) =>
-        SiloProcess.StartAsync(Directory.CreateDirectory(Path.Combine(_data, name)).FullName,
-        [
-            "--WorldCluster:Role", role,
-            "--WorldCluster:ClusterId", _cluster,
-            "--WorldCluster:Clustering:Kind", "azure-table",
-            "--WorldCluster:Clustering:ConnectionString", _azurite.ConnectionString,
-            "--WorldCluster:Store:Kind", "azure-blob",
-            "--WorldCluster:Store:ConnectionString", _azurite.ConnectionString,
-            "--WorldCluster:Store:Container", _cluster,
-            "--WorldCluster:AdvertisedAddress", "127.0.0.1",
-            // Declare a killed silo dead within seconds, not the production default of about a minute.
-            "--WorldCluster:Membership:ProbeTimeout", "00:00:01",
-            "--WorldCluster:Membership:NumMissedProbesLimit", "2",
-            "--WorldCluster:Membership:IAmAliveTablePublishTimeout", "00:00:05",
-        ], Deadline);
-
-    private static int PortOf(string siloAddress) =>
-        int.Parse(siloAddress.TrimStart('S').Split(':')[1], CultureInfo.InvariantCulture);
 
     // Polls a condition over HTTP at a short, bounded interval until it holds or the deadline passes.
     private static async Task WaitUntil(Func<Task<bool>> condition, string what)

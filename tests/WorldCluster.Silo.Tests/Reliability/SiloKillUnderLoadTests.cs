@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using WorldCluster.Runtime.Tests.Fixtures;
 using WorldCluster.Silo.Tests.Fixtures;
 using WorldCluster.Silo.Tests.Processes;
 using Xunit.Abstractions;
@@ -24,26 +22,20 @@ public sealed class SiloKillUnderLoadTests(ITestOutputHelper output) : IAsyncLif
     private const int CreatedTogether = 10;
     private static readonly TimeSpan ServingAgainWithin = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
-    private readonly AzuriteFixture _azurite = AzuriteFixture.For(AzuriteServices.Blob | AzuriteServices.Table);
-    private readonly string _data = Directory.CreateTempSubdirectory("worldcluster-kill100-").FullName;
-    private readonly string _cluster = $"k{Guid.NewGuid():N}"[..12];
+    private readonly ProcessCluster _cluster = ProcessCluster.Clustered("kill100", Deadline, "--Logging:LogLevel:Default", "Warning");
 
     /// <inheritdoc />
-    public Task InitializeAsync() => _azurite.InitializeAsync();
+    public Task InitializeAsync() => _cluster.InitializeAsync();
 
     /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        await _azurite.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
-    }
+    public Task DisposeAsync() => _cluster.DisposeAsync();
 
     [Fact]
     public async Task Killing_a_model_silo_under_100_ticking_worlds_loses_no_durable_tick_and_they_serve_again_within_15_s()
     {
-        await using var modelA = await Start("model", "a");
-        await using var modelB = await Start("model", "b");
-        await using var gateway = await Start("gateway", "g");
+        await using var modelA = await _cluster.StartSiloAsync("a", "model");
+        await using var modelB = await _cluster.StartSiloAsync("b", "model");
+        await using var gateway = await _cluster.StartSiloAsync("g", "gateway");
         var http = gateway.Http;
 
         var players = new Dictionary<string, SessionClient>();
@@ -63,7 +55,7 @@ public sealed class SiloKillUnderLoadTests(ITestOutputHelper output) : IAsyncLif
             var hosts = new Dictionary<string, int>();
             foreach (var id in players.Keys)
             {
-                hosts[id] = PortOf((await http.GetFromJsonAsync<JsonElement>($"/api/worlds/{id}")).GetProperty("silo").GetString()!);
+                hosts[id] = ProcessCluster.PortOf((await http.GetFromJsonAsync<JsonElement>($"/api/worlds/{id}")).GetProperty("silo").GetString()!);
             }
             var victims = hosts.Where(h => h.Value == modelA.SiloPort).Select(h => h.Key).ToList();
             output.WriteLine($"{victims.Count} of {WorldCount} worlds on the silo to kill");
@@ -87,7 +79,7 @@ public sealed class SiloKillUnderLoadTests(ITestOutputHelper output) : IAsyncLif
                 Assert.True(tick >= durable[id], $"world {id} came back at tick {tick}, but tick {durable[id]} was reported durable");
                 if (victims.Contains(id))
                 {
-                    Assert.Equal(modelB.SiloPort, PortOf(world.GetProperty("silo").GetString()!));
+                    Assert.Equal(modelB.SiloPort, ProcessCluster.PortOf(world.GetProperty("silo").GetString()!));
                     if (reported[id].TryGetValue(tick, out var digest))
                     {
                         Assert.Equal(digest, world.GetProperty("stateDigest").GetString());
@@ -156,25 +148,4 @@ public sealed class SiloKillUnderLoadTests(ITestOutputHelper output) : IAsyncLif
             await Task.Delay(100, timeout.Token);
         }
     }
-
-    private Task<SiloProcess> Start(string role, string name) =>
-        SiloProcess.StartAsync(Directory.CreateDirectory(Path.Combine(_data, name)).FullName,
-        [
-            "--WorldCluster:Role", role,
-            "--WorldCluster:ClusterId", _cluster,
-            "--WorldCluster:Clustering:Kind", "azure-table",
-            "--WorldCluster:Clustering:ConnectionString", _azurite.ConnectionString,
-            "--WorldCluster:Store:Kind", "azure-blob",
-            "--WorldCluster:Store:ConnectionString", _azurite.ConnectionString,
-            "--WorldCluster:Store:Container", _cluster,
-            "--WorldCluster:AdvertisedAddress", "127.0.0.1",
-            // Declare a killed silo dead within seconds, not the production default of about a minute.
-            "--WorldCluster:Membership:ProbeTimeout", "00:00:01",
-            "--WorldCluster:Membership:NumMissedProbesLimit", "2",
-            "--WorldCluster:Membership:IAmAliveTablePublishTimeout", "00:00:05",
-            "--Logging:LogLevel:Default", "Warning",
-        ], Deadline);
-
-    private static int PortOf(string siloAddress) =>
-        int.Parse(siloAddress.TrimStart('S').Split(':')[1], CultureInfo.InvariantCulture);
 }

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using WorldCluster.Runtime.Metrics;
-using WorldCluster.Runtime.Tests.Fixtures;
 using WorldCluster.Silo.Tests.Fixtures;
 using WorldCluster.Silo.Tests.Processes;
 using Xunit.Abstractions;
@@ -21,19 +20,14 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
     private const int Worlds = 10;
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
-    private readonly AzuriteFixture _azurite = AzuriteFixture.For(AzuriteServices.Blob, persistent: true);
-    private readonly string _data = Directory.CreateTempSubdirectory("worldcluster-outage-").FullName;
-    private readonly string _container = $"outage-{Guid.NewGuid():N}"[..20];
+    // Snapshots during the outage and the catch-up too, not only the journal.
+    private readonly ProcessCluster _cluster = ProcessCluster.OverBlobStorage("outage", Deadline, persistent: true, "--WorldCluster:Worlds:SnapshotEvery", "64");
 
     /// <inheritdoc />
-    public Task InitializeAsync() => _azurite.InitializeAsync();
+    public Task InitializeAsync() => _cluster.InitializeAsync();
 
     /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        await _azurite.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
-    }
+    public Task DisposeAsync() => _cluster.DisposeAsync();
 
     [Fact]
     public async Task Worlds_keep_ticking_through_a_storage_outage_and_everything_is_durable_once_it_is_back()
@@ -44,7 +38,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
         Dictionary<string, long> durable;
         Dictionary<string, long> outageStart;
         Dictionary<string, long> outageEnd;
-        await using (var silo = await Start())
+        await using (var silo = await _cluster.StartSiloAsync("silo"))
         {
             try
             {
@@ -63,7 +57,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
                 }
                 var errorsBefore = Errors(await PrometheusText.ScrapeAsync(silo.Http));
 
-                await _azurite.StopAsync();
+                await _cluster.Azurite.StopAsync();
                 var stoppedAt = players.Select(p => p.Frames[^1].Header.Tick).ToList();
                 var outage = Task.Delay(Outage);
                 // While storage is down the silo still answers, and a world can be read.
@@ -82,7 +76,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
                 var errorsDuring = Errors(await PrometheusText.ScrapeAsync(silo.Http));
                 Assert.True(errorsDuring > errorsBefore, "storage errors were not counted");
 
-                await _azurite.StartAsync();
+                await _cluster.Azurite.StartAsync();
                 var restarted = System.Diagnostics.Stopwatch.StartNew();
                 try
                 {
@@ -117,7 +111,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
             }
         }
 
-        await using var again = await Start();
+        await using var again = await _cluster.StartSiloAsync("silo");
         foreach (var id in ids)
         {
             var world = await again.Http.GetFromJsonAsync<JsonElement>($"/api/worlds/{id}");
@@ -139,15 +133,6 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
         PrometheusText.Sum(metrics, MetricNames.StorageErrorsTotal, "reason=\"journal\"")
         + PrometheusText.Sum(metrics, MetricNames.StorageErrorsTotal, "reason=\"snapshot\"")
         + PrometheusText.Sum(metrics, MetricNames.StorageErrorsTotal, "reason=\"head\"");
-
-    private Task<SiloProcess> Start() => SiloProcess.StartAsync(_data,
-    [
-        "--WorldCluster:Store:Kind", "azure-blob",
-        "--WorldCluster:Store:ConnectionString", _azurite.ConnectionString,
-        "--WorldCluster:Store:Container", _container,
-        // Snapshots during the outage and the catch-up too, not only the journal.
-        "--WorldCluster:Worlds:SnapshotEvery", "64",
-    ], Deadline);
 
     private static async Task<string> Create(SiloProcess silo, object body)
     {

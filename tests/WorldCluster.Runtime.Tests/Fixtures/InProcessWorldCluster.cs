@@ -1,0 +1,47 @@
+using Orleans.TestingHost;
+
+namespace WorldCluster.Runtime.Tests.Fixtures;
+
+/// <summary>
+/// An in-process Orleans test cluster whose silos keep worlds under one temporary folder: deployed by
+/// <see cref="StartAsync"/>; on dispose its silos stop and the folder is deleted.
+/// </summary>
+public sealed class InProcessWorldCluster : IAsyncDisposable
+{
+    private InProcessWorldCluster(string dataRoot, InProcessTestCluster cluster)
+    {
+        DataRoot = dataRoot;
+        Cluster = cluster;
+    }
+
+    /// <summary>The temporary folder the silos' stores share.</summary>
+    public string DataRoot { get; }
+
+    /// <summary>The running cluster.</summary>
+    public InProcessTestCluster Cluster { get; }
+
+    /// <summary>A client of the cluster.</summary>
+    public IClusterClient Client => Cluster.Client;
+
+    /// <summary>Builds and deploys a cluster of <paramref name="silos"/> silos over a new temporary folder.</summary>
+    /// <param name="name">What the test calls the cluster: part of the folder's name.</param>
+    /// <param name="silos">How many silos to start.</param>
+    /// <param name="configure">Configures the silos, given the builder and the folder to keep worlds in.</param>
+    public static async Task<InProcessWorldCluster> StartAsync(string name, short silos, Action<InProcessTestClusterBuilder, string> configure)
+    {
+        var dataRoot = Directory.CreateTempSubdirectory($"worldcluster-{name}-").FullName;
+        var builder = new InProcessTestClusterBuilder(silos);
+        configure(builder, dataRoot);
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new InProcessWorldCluster(dataRoot, cluster);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        Directory.Delete(DataRoot, recursive: true);
+    }
+}
