@@ -1,6 +1,3 @@
-using System.Net.WebSockets;
-using System.Text;
-using System.Text.Json;
 using WorldCluster.Abstractions;
 using WorldCluster.Runtime.Metrics;
 using WorldCluster.Silo.Api;
@@ -16,9 +13,6 @@ namespace WorldCluster.Silo.Sessions;
 /// </summary>
 public static class SessionEndpoint
 {
-    /// <summary>Largest text message a client may send, in bytes.</summary>
-    public const int MaxClientMessageBytes = 4096;
-
     /// <summary>Maps the session endpoint.</summary>
     public static IEndpointRouteBuilder MapWorldSessions(this IEndpointRouteBuilder routes)
     {
@@ -40,50 +34,11 @@ public static class SessionEndpoint
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "Invalid world id", "not a world id (1-64 characters of a-z, 0-9 and '-')");
         }
-        var query = context.Request.Query;
-        var joined = context.User.ParticipantId();
-        ParticipantRole role;
-        if (joined is not null)
+        var (request, refused) = SessionRequest.Read(id, context);
+        if (refused is not null)
         {
-            // A join token carries its role and slot; the query's slot and name do not apply, and a role must agree.
-            role = context.User.IsInRole(WorldClaims.Player) ? ParticipantRole.Player : ParticipantRole.Spectator;
-            var asked = query["role"].ToString();
-            if (asked.Length > 0 && asked != ParticipantEndpoints.RoleName(role))
-            {
-                return asked == WorldClaims.Player
-                    ? ParticipantEndpoints.CannotPlay(id)
-                    : Problems.Create(StatusCodes.Status400BadRequest, "Invalid role",
-                        $"this join token is for a {ParticipantEndpoints.RoleName(role)}; leave 'role' out or join again as a {asked}", id);
-            }
+            return refused;
         }
-        else
-        {
-            switch (query["role"].ToString())
-            {
-                case "player":
-                    role = ParticipantRole.Player;
-                    break;
-                case "spectator" or "":
-                    role = ParticipantRole.Spectator;
-                    break;
-                default:
-                    return Problems.Create(StatusCodes.Status400BadRequest, "Invalid role", "role must be 'player' or 'spectator'", id);
-            }
-            if (role == ParticipantRole.Player && !context.User.CanPlay(id))
-            {
-                return ParticipantEndpoints.CannotPlay(id);
-            }
-        }
-        int? slot = null;
-        if (joined is null && query.TryGetValue("slot", out var slotText))
-        {
-            if (!int.TryParse(slotText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var s))
-            {
-                return Problems.Create(StatusCodes.Status400BadRequest, "Invalid slot", "slot must be a non-negative integer", id);
-            }
-            slot = s;
-        }
-
         // Rights first: a refused caller learns why even from a plain GET.
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -91,73 +46,43 @@ public static class SessionEndpoint
         }
 
         var world = grains.GetGrain<IWorldGrain>(id);
-        SessionTicket ticket;
         WorldInfo info;
-        SessionFrames subscription;
+        SessionFrames frames;
         try
         {
             info = await world.GetAsync();
             // Subscribe before joining: a player's first frame is then the world as it was before its first tick.
-            subscription = await feeds.SubscribeAsync(id);
+            frames = await feeds.SubscribeAsync(id);
         }
         catch (WorldRequestException e)
         {
             return Problems.From(e, id);
         }
+        SessionTicket ticket;
         try
         {
-            if (joined is { } participant)
-            {
-                // The participant must still be there (it times out without a socket, and ends when one closes).
-                await world.KeepAliveAsync(participant);
-                ticket = new SessionTicket(participant, id, role, context.User.SlotOf());
-            }
-            else
-            {
-                ticket = await world.JoinAsync(new JoinRequest(role, query["name"].FirstOrDefault(), slot));
-            }
+            ticket = await request!.JoinAsync(id, world);
         }
         catch (WorldRequestException e)
         {
-            subscription.Dispose();
+            frames.Dispose();
             return Problems.From(e, id);
         }
         catch
         {
-            subscription.Dispose();
+            frames.Dispose();
             throw;
         }
 
         var logger = loggers.CreateLogger("WorldCluster.Sessions");
+        var role = ParticipantEndpoints.RoleName(request.Role);
         try
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-            await SendText(socket, new Wire.SessionWelcome(id, ParticipantEndpoints.RoleName(role), ticket.Slot, info.Players, info.TickHz), stop.Token);
-            var roleLabel = role == ParticipantRole.Player ? "player" : "spectator";
-            var send = SendFrames(socket, subscription, metrics.FramesSent.WithLabels(roleLabel), stop.Token);
-            var receive = ReceiveActions(socket, world, ticket, stop.Token);
-            var keepAlive = KeepAlive(world, ticket, options.Value.SessionKeepAlive, stop.Token);
-            var ended = await Task.WhenAny(send, receive, keepAlive);
-            await stop.CancelAsync();
-            WebSocketCloseStatus status;
-            string reason;
-            try
-            {
-                (status, reason) = await ended;
-            }
-            catch (WorldRequestException e)
-            {
-                // The world ended the session (it restarted, or the session timed out): the client joins again.
-                (status, reason) = (WebSocketCloseStatus.EndpointUnavailable, Truncate(e.Message));
-            }
-            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-            {
-                using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await socket.CloseOutputAsync(status, reason, closing.Token);
-            }
+            await SessionSocket.RunAsync(socket, world, ticket, new Wire.SessionWelcome(id, role, ticket.Slot, info.Players, info.TickHz), frames,
+                metrics.FramesSent.WithLabels(role), options.Value.SessionKeepAlive, context.RequestAborted);
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or OperationCanceledException)
         {
             logger.LogDebug(e, "Session on world {WorldId} ended abruptly", id);
         }
@@ -167,7 +92,7 @@ public static class SessionEndpoint
         }
         finally
         {
-            subscription.Dispose();
+            frames.Dispose();
             try
             {
                 await world.LeaveAsync(ticket.SessionId);
@@ -179,106 +104,4 @@ public static class SessionEndpoint
         }
         return Results.Empty;
     }
-
-    private static async Task<(WebSocketCloseStatus, string)> SendFrames(WebSocket socket, SessionFrames subscription, Prometheus.Counter.Child sent, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var item in subscription.Frames.ReadAllAsync(cancellationToken))
-            {
-                await socket.SendAsync(item.Message, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
-                sent.Inc();
-            }
-            return (WebSocketCloseStatus.NormalClosure, "world feed ended");
-        }
-        catch (SlowSubscriberException e)
-        {
-            return (WebSocketCloseStatus.PolicyViolation, Truncate(e.Message));
-        }
-        catch (FrameGapException e)
-        {
-            return (WebSocketCloseStatus.InternalServerError, Truncate(e.Message));
-        }
-    }
-
-    private static async Task<(WebSocketCloseStatus, string)> ReceiveActions(WebSocket socket, IWorldGrain world, SessionTicket ticket, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[MaxClientMessageBytes];
-        while (true)
-        {
-            var length = 0;
-            ValueWebSocketReceiveResult result;
-            do
-            {
-                if (length == buffer.Length)
-                {
-                    return (WebSocketCloseStatus.MessageTooBig, $"messages are limited to {MaxClientMessageBytes} bytes");
-                }
-                result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
-                length += result.Count;
-            }
-            while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return (WebSocketCloseStatus.NormalClosure, "bye");
-            }
-            if (result.MessageType == WebSocketMessageType.Binary)
-            {
-                return (WebSocketCloseStatus.InvalidMessageType, "send actions as JSON text messages");
-            }
-            var error = await Handle(buffer.AsMemory(0, length), world, ticket);
-            if (error is not null)
-            {
-                await SendText(socket, new Wire.SessionError(error), cancellationToken);
-            }
-        }
-    }
-
-    // Returns an error to tell the client, or null. Bad messages never end the session or change the world.
-    private static async Task<string?> Handle(ReadOnlyMemory<byte> message, IWorldGrain world, SessionTicket ticket)
-    {
-        Wire.ActionMessage? parsed;
-        try
-        {
-            parsed = JsonSerializer.Deserialize<Wire.ActionMessage>(message.Span, ApiJson.Options);
-        }
-        catch (JsonException e)
-        {
-            return $"invalid JSON: {e.Message}";
-        }
-        if (parsed?.Action is not { } action)
-        {
-            return "expected {\"action\": <int>}";
-        }
-        if (ticket.Role != ParticipantRole.Player)
-        {
-            return "spectators cannot act";
-        }
-        try
-        {
-            await world.ActAsync(ticket.SessionId, action);
-            return null;
-        }
-        catch (WorldRequestException e)
-        {
-            return e.Message;
-        }
-    }
-
-    private static async Task<(WebSocketCloseStatus, string)> KeepAlive(IWorldGrain world, SessionTicket ticket, TimeSpan period, CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(period);
-        while (await timer.WaitForNextTickAsync(cancellationToken))
-        {
-            await world.KeepAliveAsync(ticket.SessionId);
-        }
-        return (WebSocketCloseStatus.NormalClosure, "");
-    }
-
-    private static Task SendText<T>(WebSocket socket, T message, CancellationToken cancellationToken) =>
-        socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message, ApiJson.Options), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
-
-    private static string Truncate(string reason) => Encoding.UTF8.GetByteCount(reason) <= 120 ? reason : reason[..100];
-
 }

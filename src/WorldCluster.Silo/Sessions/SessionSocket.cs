@@ -1,0 +1,149 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using WorldCluster.Abstractions;
+using WorldCluster.Silo.Api;
+using Wire = WorldCluster.Contracts;
+
+namespace WorldCluster.Silo.Sessions;
+
+/// <summary>
+/// One open session socket: sends the welcome and then every frame of the session's <see cref="SessionFrames"/> as binary
+/// messages, takes a player's actions as JSON text, keeps the participant alive, and closes with the status that says why
+/// it ended. Bad client messages get an error message and never end the session or change the world.
+/// </summary>
+internal static class SessionSocket
+{
+    /// <summary>Largest text message a client may send, in bytes.</summary>
+    public const int MaxClientMessageBytes = 4096;
+
+    /// <summary>Runs the session until the client, the world or the feed ends it; then closes the socket if it is still open.</summary>
+    public static async Task RunAsync(WebSocket socket, IWorldGrain world, SessionTicket ticket, Wire.SessionWelcome welcome, SessionFrames frames,
+        Prometheus.Counter.Child sent, TimeSpan keepAlive, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await SendText(socket, welcome, stop.Token);
+        var send = SendFrames(socket, frames, sent, stop.Token);
+        var receive = ReceiveActions(socket, world, ticket, stop.Token);
+        var alive = KeepAlive(world, ticket, keepAlive, stop.Token);
+        var ended = await Task.WhenAny(send, receive, alive);
+        await stop.CancelAsync();
+        WebSocketCloseStatus status;
+        string reason;
+        try
+        {
+            (status, reason) = await ended;
+        }
+        catch (WorldRequestException e)
+        {
+            // The world ended the session (it restarted, or the session timed out): the client joins again.
+            (status, reason) = (WebSocketCloseStatus.EndpointUnavailable, Truncate(e.Message));
+        }
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await socket.CloseOutputAsync(status, reason, closing.Token);
+        }
+    }
+
+    private static async Task<(WebSocketCloseStatus, string)> SendFrames(WebSocket socket, SessionFrames frames, Prometheus.Counter.Child sent, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var item in frames.Frames.ReadAllAsync(cancellationToken))
+            {
+                await socket.SendAsync(item.Message, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
+                sent.Inc();
+            }
+            return (WebSocketCloseStatus.NormalClosure, "world feed ended");
+        }
+        catch (SlowSubscriberException e)
+        {
+            return (WebSocketCloseStatus.PolicyViolation, Truncate(e.Message));
+        }
+        catch (FrameGapException e)
+        {
+            return (WebSocketCloseStatus.InternalServerError, Truncate(e.Message));
+        }
+    }
+
+    private static async Task<(WebSocketCloseStatus, string)> ReceiveActions(WebSocket socket, IWorldGrain world, SessionTicket ticket, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[MaxClientMessageBytes];
+        while (true)
+        {
+            var length = 0;
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                if (length == buffer.Length)
+                {
+                    return (WebSocketCloseStatus.MessageTooBig, $"messages are limited to {MaxClientMessageBytes} bytes");
+                }
+                result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
+                length += result.Count;
+            }
+            while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return (WebSocketCloseStatus.NormalClosure, "bye");
+            }
+            if (result.MessageType == WebSocketMessageType.Binary)
+            {
+                return (WebSocketCloseStatus.InvalidMessageType, "send actions as JSON text messages");
+            }
+            var error = await Handle(buffer.AsMemory(0, length), world, ticket);
+            if (error is not null)
+            {
+                await SendText(socket, new Wire.SessionError(error), cancellationToken);
+            }
+        }
+    }
+
+    // Returns an error to tell the client, or null. Bad messages never end the session or change the world.
+    private static async Task<string?> Handle(ReadOnlyMemory<byte> message, IWorldGrain world, SessionTicket ticket)
+    {
+        Wire.ActionMessage? parsed;
+        try
+        {
+            parsed = JsonSerializer.Deserialize<Wire.ActionMessage>(message.Span, ApiJson.Options);
+        }
+        catch (JsonException e)
+        {
+            return $"invalid JSON: {e.Message}";
+        }
+        if (parsed?.Action is not { } action)
+        {
+            return "expected {\"action\": <int>}";
+        }
+        if (ticket.Role != ParticipantRole.Player)
+        {
+            return "spectators cannot act";
+        }
+        try
+        {
+            await world.ActAsync(ticket.SessionId, action);
+            return null;
+        }
+        catch (WorldRequestException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private static async Task<(WebSocketCloseStatus, string)> KeepAlive(IWorldGrain world, SessionTicket ticket, TimeSpan period, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(period);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            await world.KeepAliveAsync(ticket.SessionId);
+        }
+        return (WebSocketCloseStatus.NormalClosure, "");
+    }
+
+    private static Task SendText<T>(WebSocket socket, T message, CancellationToken cancellationToken) =>
+        socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message, ApiJson.Options), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+
+    private static string Truncate(string reason) => Encoding.UTF8.GetByteCount(reason) <= 120 ? reason : reason[..100];
+}
