@@ -7,10 +7,8 @@ namespace WorldCluster.Runtime.Storage;
 /// <remarks>
 /// A flush covers only bytes written before it started, so a writer that arrives while one runs waits for the next: the
 /// first waiter of a group queues a drain on the thread pool, which flushes and releases the group it took, then takes
-/// whoever arrived meanwhile, until nobody waits. Measured on this project's machine (ext4 on a virtio disk, 256 files,
-/// 300-byte appends, tools/journal-flush-bench.py): an <c>fsync</c> per append cost ~120–150 µs of machine CPU and gave
-/// ~10,000 durable appends/s; writes plus one <c>syncfs</c> per round of 256 cost 10–14 µs per append and gave
-/// 55,000–86,000 (docs/storage.md).
+/// whoever arrived meanwhile, until nobody waits. What it saves against an <c>fsync</c> per append is measured in
+/// docs/storage.md ("Group commit", with tools/journal-flush-bench.py).
 /// </remarks>
 /// <param name="flush">Makes every byte written so far durable; throws when the system reports a failure.</param>
 public sealed class JournalGroupCommit(Action flush)

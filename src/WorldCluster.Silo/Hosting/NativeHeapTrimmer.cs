@@ -7,9 +7,8 @@ namespace WorldCluster.Silo.Hosting;
 /// libtorch allocates each batch's tensors at sizes that change with the batch, and glibc keeps what is freed in its
 /// arenas for reuse; the soak saw the bytes held that way climb while the bytes in use stayed flat, and resident memory
 /// climbed with them. <c>malloc_trim</c> releases whole free pages inside the arenas, which bounds resident memory
-/// without changing how anything allocates: over 60 minutes resident memory then grew 1.7 % while the arenas' extent
-/// grew 28 % (docs/reliability.md). It walks the arenas under their
-/// locks, so it runs rarely (default once a minute) and off the step path.
+/// without changing how anything allocates (the soak's figures with and without it are in docs/reliability.md). It walks
+/// the arenas under their locks, so it runs rarely (default once a minute) and off the step path.
 /// </remarks>
 public sealed partial class NativeHeapTrimmer : IHostedService, IDisposable
 {

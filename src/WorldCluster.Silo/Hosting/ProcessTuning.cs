@@ -8,17 +8,15 @@ namespace WorldCluster.Silo.Hosting;
 /// </summary>
 /// <remarks>
 /// The thread pool floor: without group commit (off Linux, or switched off) every journal append ends in an fsync, which
-/// .NET can only do synchronously, so each durable step blocks a pool thread for the disk's flush time (about 0.5–1 ms
-/// here). Orleans runs grain turns on the same pool, whose hill climbing adds threads slowly once they block, so with
-/// hundreds of worlds stepping the flushes queued behind a few threads. In alternating runs of `bench models` on this
-/// 2-core machine, measured before group commit, a floor of 64 gave 29 % and 44 % more served steps per second at 64
-/// worlds and lower action-to-frame latency (docs/benchmarks.md). With group commit only the flushing thread blocks, and
-/// the floor still gave 1–16 % more at 64 and 256 worlds in two more pairs of runs.
+/// .NET can only do synchronously, so each durable step blocks a pool thread for the disk's flush time. Orleans runs grain
+/// turns on the same pool, whose hill climbing adds threads slowly once they block, so with hundreds of worlds stepping the
+/// flushes queue behind a few threads. A floor keeps enough threads ready; docs/benchmarks.md ("The thread-pool floor") has
+/// the runs that chose the default, with and without group commit.
 ///
-/// The arena cap is off by default: glibc gives each thread that meets contention its own arena (up to 8 per core),
-/// which on a many-core machine multiplies the memory kept free; but capped at 2 here, the bytes held grew faster in
-/// the soak than with glibc's default (threads sharing an arena interleave their allocations and fragment it), so the
-/// silo trims the heap instead (<see cref="NativeHeapTrimmer"/>) and leaves the cap to operators.
+/// The arena cap is off by default: glibc gives each thread that meets contention its own arena, which on a many-core
+/// machine multiplies the memory kept free; but threads sharing fewer arenas interleave their allocations and fragment
+/// them, which the soak showed (docs/reliability.md), so the silo trims the heap instead (<see cref="NativeHeapTrimmer"/>)
+/// and leaves the cap to operators.
 /// </remarks>
 public static class ProcessTuning
 {
