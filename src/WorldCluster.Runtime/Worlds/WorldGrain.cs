@@ -30,11 +30,11 @@ public sealed class WorldGrain(
     private readonly Guid _activation = Guid.NewGuid();
     private readonly WorldOptions _options = options.Value;
     // Real-time ticks computed but not yet in the journal, oldest first, each with the state it reached.
-    private readonly Queue<(TickRecord Record, WorldSnapshot World)> _unwritten = new();
+    private readonly Queue<(TickRecord Record, WorldAtTick World)> _unwritten = new();
     private WorldHead? _head;
     private string? _headETag;
     private long _journalLength;
-    private WorldSnapshot? _world;
+    private WorldAtTick? _world;
     private string? _digest;
     private string? _unusable;
     private StepBatcher? _batcher;
@@ -144,7 +144,7 @@ public sealed class WorldGrain(
         }
 
         var first = await RunModel(() => batcher.InitAsync(new WorldSeed(request.Seed, players)));
-        var world = new WorldSnapshot(manifest.Name, manifest.Version, request.Seed, players, Tick: 0, first.State, first.Frame, manifest.Observation);
+        var world = new WorldAtTick(manifest.Name, manifest.Version, request.Seed, players, Tick: 0, first.State, first.Frame, manifest.Observation);
         var hash = await PutSnapshot(world);
         var head = new WorldHead(WorldKey, manifest.Name, manifest.Version, request.Seed, players, tickHz, time.GetUtcNow(),
             [new SnapshotRef(0, hash, NewSegment(0))], ForkedFrom: null);
@@ -163,7 +163,7 @@ public sealed class WorldGrain(
         }
         var bytes = await store.ReadSnapshotAsync(origin.SnapshotHash)
             ?? throw new WorldRequestException(WorldErrorKind.Unprocessable, $"snapshot {origin.SnapshotHash} of world '{origin.WorldId}' is missing");
-        WorldSnapshot world;
+        WorldAtTick world;
         try
         {
             world = DecodeSnapshot(origin.WorldId, origin.SnapshotHash, bytes);
@@ -530,7 +530,7 @@ public sealed class WorldGrain(
 
     // ---- durability ----
 
-    private async Task Start(WorldHead head, WorldSnapshot world, StepBatcher batcher)
+    private async Task Start(WorldHead head, WorldAtTick world, StepBatcher batcher)
     {
         try
         {
@@ -588,7 +588,7 @@ public sealed class WorldGrain(
     }
 
     // Loads a snapshot and replays its journal segment, up to a tick or to its end; returns the state and the segment's length.
-    private async Task<(WorldSnapshot World, long JournalLength, bool TornTail)> Load(WorldHead head, SnapshotRef from, long? upToTick, CancellationToken cancellationToken)
+    private async Task<(WorldAtTick World, long JournalLength, bool TornTail)> Load(WorldHead head, SnapshotRef from, long? upToTick, CancellationToken cancellationToken)
     {
         var bytes = await store.ReadSnapshotAsync(from.Hash, cancellationToken)
             ?? throw new CorruptWorldDataException(WorldKey, $"its snapshot {from.Hash} (tick {from.Tick}) is missing");
@@ -628,13 +628,13 @@ public sealed class WorldGrain(
         return (world, journal.Length, tail.Torn);
     }
 
-    private async Task<WorldSnapshot> Replay(WorldSnapshot world, TickRecord record, ModelManifest manifest)
+    private async Task<WorldAtTick> Replay(WorldAtTick world, TickRecord record, ModelManifest manifest)
     {
         if (record.Tick != world.Tick + 1)
         {
             throw new CorruptWorldDataException(WorldKey, $"its journal jumps from tick {world.Tick} to {record.Tick}");
         }
-        WorldSnapshot next;
+        WorldAtTick next;
         if (record.State is not null)
         {
             next = world with { Tick = record.Tick, State = record.State, Frame = record.Frame! };
@@ -681,7 +681,7 @@ public sealed class WorldGrain(
     private async Task WriteUnwritten()
     {
         var backoff = new StorageBackoff(_options.StorageRetryDelay, _options.StorageRetryMaxDelay);
-        WorldSnapshot? snapshotDue = null;
+        WorldAtTick? snapshotDue = null;
         var failures = 0;
         while (!_stale && _head is not null && (snapshotDue is not null || _unwritten.Count > 0))
         {
@@ -730,10 +730,10 @@ public sealed class WorldGrain(
     }
 
     // The oldest queued ticks that fit one append, encoded, and the state the last of them reached.
-    private (byte[] Bytes, WorldSnapshot Last) NextAppend()
+    private (byte[] Bytes, WorldAtTick Last) NextAppend()
     {
         using var buffer = new MemoryStream();
-        WorldSnapshot? last = null;
+        WorldAtTick? last = null;
         foreach (var (record, world) in _unwritten)
         {
             var encoded = JournalCodec.Encode(record);
@@ -767,7 +767,7 @@ public sealed class WorldGrain(
         }
     }
 
-    private async Task Snapshot(WorldSnapshot world)
+    private async Task Snapshot(WorldAtTick world)
     {
         var started = time.GetTimestamp();
         var hash = await PutSnapshot(world);
@@ -826,7 +826,7 @@ public sealed class WorldGrain(
         }
     }
 
-    private async Task<string> PutSnapshot(WorldSnapshot world)
+    private async Task<string> PutSnapshot(WorldAtTick world)
     {
         var bytes = WorldSnapshotFormat.Encode(world);
         var hash = WorldSnapshotFormat.Hash(bytes);
@@ -843,7 +843,7 @@ public sealed class WorldGrain(
         return hash;
     }
 
-    private static WorldSnapshot DecodeSnapshot(string worldId, string hash, byte[] bytes)
+    private static WorldAtTick DecodeSnapshot(string worldId, string hash, byte[] bytes)
     {
         if (WorldSnapshotFormat.Hash(bytes) != hash)
         {
@@ -868,7 +868,7 @@ public sealed class WorldGrain(
     private static string NewSegment(long tick) =>
         $"{tick:D12}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
 
-    private static string Digest(WorldSnapshot world) =>
+    private static string Digest(WorldAtTick world) =>
         StateDigest.Compute($"{world.Model}@{world.ModelVersion}", world.Tick, world.Players, world.State);
 
     private static void ValidateActions(IReadOnlyList<int>? actions, int players, ActionSpace space)
@@ -923,7 +923,7 @@ public sealed class WorldGrain(
     private StepBatcher RequireBatcher() =>
         _batcher ?? throw new WorldRequestException(WorldErrorKind.Unprocessable, $"world '{WorldKey}' has no model loaded");
 
-    private WorldSnapshot RequireWorld()
+    private WorldAtTick RequireWorld()
     {
         ThrowIfUnusable();
         return _world ?? throw new WorldRequestException(WorldErrorKind.NotFound, $"world '{WorldKey}' does not exist");
@@ -937,7 +937,7 @@ public sealed class WorldGrain(
         }
     }
 
-    private static WorldFrame Frame(WorldSnapshot world) =>
+    private static WorldFrame Frame(WorldAtTick world) =>
         new(world.Tick, world.FrameShape.Channels, world.FrameShape.Height, world.FrameShape.Width, world.Frame);
 
     private WorldObservation Observation(int[]? scoresBefore)

@@ -5,7 +5,9 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using WorldCluster.Runtime.Durability;
 using WorldCluster.Runtime.Storage;
+using WorldCluster.Runtime.Tests.Durability;
 using WorldCluster.Runtime.Tests.Fixtures;
 
 namespace WorldCluster.Runtime.Tests.Storage;

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using WorldCluster.Models.Contract;
 
-namespace WorldCluster.Runtime.Worlds;
+namespace WorldCluster.Runtime.Durability;
 
 /// <summary>The hash that identifies a world state: equal digests mean equal model, tick, slots and state bytes.</summary>
 public static class StateDigest
