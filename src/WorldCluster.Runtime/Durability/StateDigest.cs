@@ -21,4 +21,8 @@ public static class StateDigest
         state.AppendTo(hash);
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
+
+    /// <summary>The digest of a world's state at its tick.</summary>
+    public static string Of(WorldAtTick world) =>
+        Compute($"{world.Model}@{world.ModelVersion}", world.Tick, world.Players, world.State);
 }
