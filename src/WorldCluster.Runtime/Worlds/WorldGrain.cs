@@ -15,8 +15,13 @@ namespace WorldCluster.Runtime.Worlds;
 /// silo's <see cref="StepBatcher"/>, real-time ticks are timed by a <see cref="RealtimeTicker"/>, and the world's history
 /// is kept by a <see cref="WorldJournal"/>. A tick counts once its journal record is appended.
 /// </summary>
+/// <remarks>
+/// This file holds creating, stepping, observing, forking and deleting a world, with their validation, and the tick path;
+/// <c>WorldGrain.Activation.cs</c> how an activation takes up its world and lets it go; <c>WorldGrain.Sessions.cs</c>
+/// sessions, real-time ticks and frame observers.
+/// </remarks>
 [ModelAwarePlacement]
-public sealed class WorldGrain(
+public sealed partial class WorldGrain(
     IWorldStore store,
     StepBatchers batchers,
     IOptions<WorldOptions> options,
@@ -29,71 +34,17 @@ public sealed class WorldGrain(
     private readonly WorldOptions _options = options.Value;
     private WorldJournal? _journal;
     private RealtimeTicker? _ticker;
+    private FrameFanOut? _fanOut;
+    private WorldSessions? _sessions;
+    private WorldModel? _model;
     private WorldAtTick? _world;
     private string? _digest;
     private string? _unusable;
-    private StepBatcher? _batcher;
-    private WorldSessions? _sessions;
-    private FrameFanOut? _fanOut;
     private int[] _lastActions = [];
 
     private string WorldKey => this.GetPrimaryKeyString();
 
     private WorldHead Head => _journal!.Head!;
-
-    /// <inheritdoc />
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        _fanOut = new FrameFanOut(time, _options.ObserverExpiry, _options.FrameBuffer, logger);
-        _ticker = new RealtimeTicker(this, time, metrics, OnRealtimeTick);
-        _journal = new WorldJournal(store, WorldKey, _options, time, metrics, logger, onStale: () =>
-        {
-            _ticker.Stop();
-            DeactivateOnIdle();
-        });
-        if (!WorldId.IsValid(WorldKey))
-        {
-            return;
-        }
-        try
-        {
-            var world = await _journal.RecoverAsync(head =>
-            {
-                var model = $"{head.Model}@{head.ModelVersion}";
-                _batcher = batchers.TryGet(model, out var batcher)
-                    ? batcher
-                    : throw new CorruptWorldDataException(WorldKey, $"it needs model {model}, which this silo does not serve");
-                return Replaying(batcher);
-            }, cancellationToken);
-            if (world is not null)
-            {
-                Serve(world);
-            }
-        }
-        catch (CorruptWorldDataException e)
-        {
-            // Keep the stored bytes as they are: an operator may be able to repair them; a fresh world must never replace them.
-            _unusable = e.Message;
-            metrics.StorageErrors.WithLabels("corrupt").Inc();
-            logger.LogError(e, "World {WorldId} has unusable stored data; refusing to serve it", WorldKey);
-        }
-    }
-
-    /// <inheritdoc />
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        _ticker?.Stop();
-        if (_world is null)
-        {
-            return;
-        }
-        CountActive(_world.Model, -1);
-        if (_sessions is not null)
-        {
-            metrics.Participants.WithLabels(_world.Model).Dec(_sessions.Participants.Count);
-        }
-        await _journal!.CloseAsync(_world, snapshot: reason.ReasonCode != DeactivationReasonCode.ApplicationError, cancellationToken);
-    }
 
     /// <inheritdoc />
     public async Task<WorldInfo> CreateAsync(CreateWorldRequest request)
@@ -103,10 +54,7 @@ public sealed class WorldGrain(
         {
             throw new WorldRequestException(WorldErrorKind.BadRequest, $"'{WorldKey}' is not a valid world id");
         }
-        if (_world is not null)
-        {
-            throw new WorldRequestException(WorldErrorKind.Conflict, $"world '{WorldKey}' already exists");
-        }
+        ThrowIfExists();
         if (!batchers.TryGet(request.Model, out var batcher))
         {
             throw new WorldRequestException(WorldErrorKind.NotFound, $"model '{request.Model}' is not served here");
@@ -123,38 +71,31 @@ public sealed class WorldGrain(
         {
             throw new WorldRequestException(WorldErrorKind.BadRequest, $"tickHz must be between 0 (on demand) and {_options.MaxTickHz}, not {tickHz}");
         }
-
-        var first = await RunModel(() => batcher.InitAsync(new WorldSeed(request.Seed, players)));
+        var model = new WorldModel(batcher, WorldKey);
+        var first = await model.InitAsync(new WorldSeed(request.Seed, players));
         var world = new WorldAtTick(manifest.Name, manifest.Version, request.Seed, players, Tick: 0, first.State, first.Frame, manifest.Observation);
-        await Start(world, tickHz, forkedFrom: null, batcher);
+        await Start(world, tickHz, forkedFrom: null, model);
         logger.LogInformation("Created world {WorldId} of {Model} (seed {Seed}, {Players} players, {TickHz} Hz)", WorldKey, manifest.Id, request.Seed, players, tickHz);
-        return Info();
+        return Info(world);
     }
 
     /// <inheritdoc />
     public async Task<WorldInfo> CreateForkAsync(ForkOrigin origin, int tickHz)
     {
         ThrowIfUnusable();
-        if (_world is not null)
-        {
-            throw new WorldRequestException(WorldErrorKind.Conflict, $"world '{WorldKey}' already exists");
-        }
+        ThrowIfExists();
         var world = await _journal!.ReadForkOriginAsync(origin);
         if (!batchers.TryGet($"{world.Model}@{world.ModelVersion}", out var batcher))
         {
             throw new WorldRequestException(WorldErrorKind.Unprocessable, $"model {world.Model}@{world.ModelVersion} is not served here");
         }
-        await Start(world, tickHz, origin, batcher);
+        await Start(world, tickHz, origin, new WorldModel(batcher, WorldKey));
         logger.LogInformation("Forked world {WorldId} from {Source} at tick {Tick}", WorldKey, origin.WorldId, origin.Tick);
-        return Info();
+        return Info(world);
     }
 
     /// <inheritdoc />
-    public Task<WorldInfo> GetAsync()
-    {
-        RequireWorld();
-        return Task.FromResult(Info());
-    }
+    public Task<WorldInfo> GetAsync() => Task.FromResult(Info(RequireWorld()));
 
     /// <inheritdoc />
     public async Task<StepResult> StepAsync(StepRequest request)
@@ -165,7 +106,7 @@ public sealed class WorldGrain(
             throw new WorldRequestException(WorldErrorKind.Conflict,
                 $"world '{WorldKey}' ticks in real time at {Head.TickHz} Hz; players act through a session");
         }
-        ValidateActions(request.Actions, world.Players, RequireBatcher().Manifest.ActionSpace);
+        ValidateActions(request.Actions, world.Players, RequireModel().Manifest.ActionSpace);
         var update = await Advance([.. request.Actions], inBackground: false);
         return new StepResult(update.Tick, update.StateDigest, update.DurableTick);
     }
@@ -173,113 +114,19 @@ public sealed class WorldGrain(
     /// <inheritdoc />
     public async Task<WorldObservation> StepObservedAsync(StepRequest request)
     {
-        var world = RequireWorld();
-        var before = PlayerScores.Read(world.State, world.Players);
+        var before = Scores(RequireWorld());
         await StepAsync(request);
         return Observation(before);
     }
 
     /// <inheritdoc />
-    public Task<WorldObservation> ObserveAsync()
-    {
-        var world = RequireWorld();
-        return Task.FromResult(Observation(PlayerScores.Read(world.State, world.Players)));
-    }
+    public Task<WorldObservation> ObserveAsync() => Task.FromResult(Observation(Scores(RequireWorld())));
 
     /// <inheritdoc />
-    public Task<WorldFrame> GetFrameAsync()
-    {
-        var world = RequireWorld();
-        return Task.FromResult(Frame(world));
-    }
+    public Task<WorldFrame> GetFrameAsync() => Task.FromResult(Frame(RequireWorld()));
 
     /// <inheritdoc />
-    public Task<FrameUpdate> GetLatestUpdateAsync()
-    {
-        RequireWorld();
-        return Task.FromResult(CurrentUpdate());
-    }
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<FrameUpdate>> GetUpdatesAfterAsync(long tick)
-    {
-        RequireWorld();
-        return Task.FromResult(_fanOut!.After(tick));
-    }
-
-    /// <inheritdoc />
-    public Task<SessionTicket> JoinAsync(JoinRequest request)
-    {
-        var world = RequireWorld();
-        var sessions = Sessions();
-        sessions.EndExpired();
-        var ticket = sessions.Join(request);
-        metrics.Participants.WithLabels(world.Model).Inc();
-        if (ticket.Role == ParticipantRole.Player && Head.TickHz > 0)
-        {
-            _ticker!.Start(Head.TickHz);
-        }
-        return Task.FromResult(ticket);
-    }
-
-    /// <inheritdoc />
-    public Task LeaveAsync(Guid sessionId)
-    {
-        var world = RequireWorld();
-        if (Sessions().Leave(sessionId))
-        {
-            metrics.Participants.WithLabels(world.Model).Dec();
-        }
-        if (Sessions().PlayerCount == 0)
-        {
-            _ticker!.Stop();
-        }
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public Task ActAsync(Guid sessionId, int action)
-    {
-        RequireWorld();
-        var space = RequireBatcher().Manifest.ActionSpace;
-        if (!space.Contains(action))
-        {
-            throw new WorldRequestException(WorldErrorKind.BadRequest, $"action {action} is outside the action space (discrete, 0..{space.N - 1})");
-        }
-        Sessions().Act(sessionId, action);
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public Task KeepAliveAsync(Guid sessionId)
-    {
-        RequireWorld();
-        Sessions().KeepAlive(sessionId);
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<Participant>> GetParticipantsAsync()
-    {
-        RequireWorld();
-        EndExpiredSessions();
-        return Task.FromResult(Sessions().Participants);
-    }
-
-    /// <inheritdoc />
-    public Task<FrameUpdate> SubscribeAsync(IWorldObserver observer)
-    {
-        RequireWorld();
-        _fanOut!.Subscribe(observer);
-        return Task.FromResult(CurrentUpdate());
-    }
-
-    /// <inheritdoc />
-    public Task UnsubscribeAsync(IWorldObserver observer)
-    {
-        _fanOut!.Unsubscribe(observer);
-        return Task.CompletedTask;
-    }
+    public Task<FrameUpdate> GetLatestUpdateAsync() => Task.FromResult(CurrentUpdate(RequireWorld()));
 
     /// <inheritdoc />
     public async Task<WorldInfo> ForkAsync(ForkRequest request)
@@ -333,7 +180,7 @@ public sealed class WorldGrain(
     {
         RequireWorld();
         await _journal!.FlushAsync(_world!);
-        return Info();
+        return Info(_world!);
     }
 
     // ---- the tick path ----
@@ -343,21 +190,19 @@ public sealed class WorldGrain(
     private async Task<FrameUpdate> Advance(int[] actions, bool inBackground, Action<double>? forwardSeconds = null)
     {
         var world = _world!;
-        var batcher = RequireBatcher();
-        var next = await RunModel(() => batcher.StepAsync(world.State, actions, WorldKey));
+        var model = RequireModel();
+        var next = await model.StepAsync(world.State, actions);
         forwardSeconds?.Invoke(next.ForwardSeconds);
         var stepped = world with { Tick = world.Tick + 1, State = next.State, Frame = next.Frame };
         var digest = StateDigest.Of(stepped);
         // A model that cannot be replayed bit for bit journals its state, so recovery never recomputes it.
-        var carry = !batcher.Manifest.BatchInvariant;
+        var carry = !model.Manifest.BatchInvariant;
         var record = new TickRecord(stepped.Tick, actions, digest, carry ? next.State : null, carry ? next.Frame : null);
         if (!inBackground)
         {
             await _journal!.AppendAsync(record);
         }
-        _world = stepped;
-        _digest = digest;
-        _lastActions = actions;
+        (_world, _digest, _lastActions) = (stepped, digest, actions);
         metrics.Ticks.WithLabels(world.Model).Inc();
         if (inBackground)
         {
@@ -367,78 +212,12 @@ public sealed class WorldGrain(
         {
             await _journal!.SnapshotIfDueAsync(stepped);
         }
-        var update = CurrentUpdate();
-        var sent = _fanOut!.Publish(update);
-        metrics.FramesPublished.WithLabels(world.Model).Inc(sent);
+        var update = CurrentUpdate(stepped);
+        metrics.FramesPublished.WithLabels(world.Model).Inc(_fanOut!.Publish(update));
         return update;
     }
 
-    private async Task OnRealtimeTick(CancellationToken cancellationToken)
-    {
-        if (_world is null || _sessions is null || !_ticker!.IsRunning)
-        {
-            return;
-        }
-        EndExpiredSessions();
-        if (_sessions.PlayerCount == 0)
-        {
-            _ticker.Stop();
-            return;
-        }
-        var model = _world.Model;
-        var due = _ticker.ObserveStart(model);
-        if (_journal!.UnwrittenCount >= _options.MaxUnwrittenTicks)
-        {
-            // Storage has been failing for a while: pause rather than hold an unbounded history nobody could recover.
-            metrics.TicksSkipped.WithLabels(model).Inc();
-            _ticker.ScheduleNext();
-            return;
-        }
-        try
-        {
-            var forward = 0.0;
-            await Advance(_sessions.TakeActions(), inBackground: true, s => forward = s);
-            _ticker.ObserveTick(model, due, forward);
-        }
-        catch (WorldRequestException e) when (e.Kind is WorldErrorKind.Unavailable or WorldErrorKind.ModelFailed)
-        {
-            // The batcher or the store is saturated, or the model failed this tick: it is skipped, the next one tries again.
-            metrics.TicksSkipped.WithLabels(_world.Model).Inc();
-            logger.LogWarning("World {WorldId}: tick skipped: {Reason}", WorldKey, e.Message);
-        }
-        _ticker.ScheduleNext();
-    }
-
-    private void EndExpiredSessions()
-    {
-        var ended = Sessions().EndExpired();
-        if (ended > 0)
-        {
-            metrics.Participants.WithLabels(_world!.Model).Dec(ended);
-            logger.LogInformation("World {WorldId}: {Count} session(s) timed out", WorldKey, ended);
-        }
-    }
-
     // ---- helpers ----
-
-    private async Task Start(WorldAtTick world, int tickHz, ForkOrigin? forkedFrom, StepBatcher batcher)
-    {
-        await _journal!.CreateAsync(world, tickHz, forkedFrom, Replaying(batcher));
-        _batcher = batcher;
-        Serve(world);
-    }
-
-    // From here on this activation serves the world at this state.
-    private void Serve(WorldAtTick world)
-    {
-        _world = world;
-        _digest = StateDigest.Of(world);
-        _fanOut!.Remember(CurrentUpdate());
-        CountActive(world.Model, +1);
-    }
-
-    private ReplayModel Replaying(StepBatcher batcher) =>
-        new(batcher.Manifest, (state, actions) => RunModel(() => batcher.StepAsync(state, actions, WorldKey)));
 
     private static void ValidateActions(IReadOnlyList<int>? actions, int players, ActionSpace space)
     {
@@ -457,40 +236,8 @@ public sealed class WorldGrain(
         }
     }
 
-    private static async Task<ModelStepResult> RunModel(Func<Task<ModelStepResult>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (StepQueueFullException e)
-        {
-            throw new WorldRequestException(WorldErrorKind.Unavailable, e.Message);
-        }
-        catch (ModelStepException e)
-        {
-            throw new WorldRequestException(WorldErrorKind.ModelFailed, e.Message);
-        }
-    }
-
-    private void CountActive(string model, int change)
-    {
-        metrics.ActiveWorlds.WithLabels(model).Inc(change);
-        if (change > 0)
-        {
-            activeWorlds.Add();
-        }
-        else
-        {
-            activeWorlds.Remove();
-        }
-    }
-
-    private WorldSessions Sessions() =>
-        _sessions ??= new WorldSessions(WorldKey, _world!.Players, time, _options.SessionTimeout);
-
-    private StepBatcher RequireBatcher() =>
-        _batcher ?? throw new WorldRequestException(WorldErrorKind.Unprocessable, $"world '{WorldKey}' has no model loaded");
+    private WorldModel RequireModel() =>
+        _model ?? throw new WorldRequestException(WorldErrorKind.Unprocessable, $"world '{WorldKey}' has no model loaded");
 
     private WorldAtTick RequireWorld()
     {
@@ -506,22 +253,29 @@ public sealed class WorldGrain(
         }
     }
 
+    private void ThrowIfExists()
+    {
+        if (_world is not null)
+        {
+            throw new WorldRequestException(WorldErrorKind.Conflict, $"world '{WorldKey}' already exists");
+        }
+    }
+
+    // ---- what clients see ----
+
+    private static int[]? Scores(WorldAtTick world) => PlayerScores.Read(world.State, world.Players);
+
     private static WorldFrame Frame(WorldAtTick world) =>
         new(world.Tick, world.FrameShape.Channels, world.FrameShape.Height, world.FrameShape.Width, world.Frame);
 
     private WorldObservation Observation(int[]? scoresBefore)
     {
-        var world = _world!;
-        var scores = PlayerScores.Read(world.State, world.Players);
-        return new WorldObservation(world.Tick, _digest!, _journal!.DurableTick, Frame(world), scores, PlayerScores.Delta(scoresBefore, scores));
+        var scores = Scores(_world!);
+        return new WorldObservation(_world!.Tick, _digest!, _journal!.DurableTick, Frame(_world), scores, PlayerScores.Delta(scoresBefore, scores));
     }
 
-    private FrameUpdate CurrentUpdate() => new(WorldKey, _world!.Tick, _digest!, _journal!.DurableTick, Frame(_world), _lastActions);
+    private FrameUpdate CurrentUpdate(WorldAtTick world) => new(WorldKey, world.Tick, _digest!, _journal!.DurableTick, Frame(world), _lastActions);
 
-    private WorldInfo Info()
-    {
-        var world = _world!;
-        return new WorldInfo(WorldKey, world.Model, world.ModelVersion, world.Tick, world.Players, _digest!,
-            Head.TickHz, _journal!.DurableTick, Head.ForkedFrom, Ticking: _ticker!.IsRunning, Silo: localSilo.SiloAddress.ToString());
-    }
+    private WorldInfo Info(WorldAtTick world) => new(WorldKey, world.Model, world.ModelVersion, world.Tick, world.Players, _digest!,
+        Head.TickHz, _journal!.DurableTick, Head.ForkedFrom, Ticking: _ticker!.IsRunning, Silo: localSilo.SiloAddress.ToString());
 }
