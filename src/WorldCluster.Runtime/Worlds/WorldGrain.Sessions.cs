@@ -8,13 +8,6 @@ namespace WorldCluster.Runtime.Worlds;
 public sealed partial class WorldGrain
 {
     /// <inheritdoc />
-    public Task<IReadOnlyList<FrameUpdate>> GetUpdatesAfterAsync(long tick)
-    {
-        RequireWorld();
-        return Task.FromResult(_fanOut!.After(tick));
-    }
-
-    /// <inheritdoc />
     public Task<SessionTicket> JoinAsync(JoinRequest request)
     {
         var world = RequireWorld();
@@ -86,6 +79,13 @@ public sealed partial class WorldGrain
     {
         _fanOut!.Unsubscribe(observer);
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FrameUpdate>> GetUpdatesAfterAsync(long tick)
+    {
+        RequireWorld();
+        return Task.FromResult(_fanOut!.After(tick));
     }
 
     private async Task OnRealtimeTick(CancellationToken cancellationToken)
