@@ -1,3 +1,5 @@
+using WorldCluster.Runtime.Durability;
+
 namespace WorldCluster.Runtime.Storage;
 
 /// <summary>Checks of the names every store puts into paths and blob names, so no argument can point outside the store.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using WorldCluster.Runtime.Durability;
 using WorldCluster.Runtime.Storage;
 using WorldCluster.Runtime.Tests.Fixtures;
 using static WorldCluster.Runtime.Tests.Storage.StoreTestKit;

@@ -1,5 +1,7 @@
 using System.Text;
+using WorldCluster.Runtime.Durability;
 using WorldCluster.Runtime.Storage;
+using WorldCluster.Runtime.Tests.Durability;
 
 namespace WorldCluster.Runtime.Tests.Storage;
 

@@ -1,6 +1,8 @@
 using System.Text;
 using WorldCluster.Contracts;
+using WorldCluster.Runtime.Durability;
 using WorldCluster.Runtime.Storage;
+using WorldCluster.Runtime.Tests.Durability;
 
 namespace WorldCluster.Runtime.Tests.Storage;
 

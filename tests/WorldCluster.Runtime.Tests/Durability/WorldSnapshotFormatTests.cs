@@ -1,7 +1,7 @@
 using WorldCluster.Models.Contract;
-using WorldCluster.Runtime.Storage;
+using WorldCluster.Runtime.Durability;
 
-namespace WorldCluster.Runtime.Tests.Storage;
+namespace WorldCluster.Runtime.Tests.Durability;
 
 public sealed class WorldSnapshotFormatTests
 {
@@ -78,7 +78,7 @@ public sealed class WorldSnapshotFormatTests
     {
         var sample = SnapshotSamples.Create();
         var hash = WorldSnapshotFormat.Hash(WorldSnapshotFormat.Encode(sample));
-        WorldSnapshot[] variants =
+        WorldAtTick[] variants =
         [
             sample with { Tick = sample.Tick + 1 },
             sample with { Seed = sample.Seed + 1 },

@@ -3,9 +3,9 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using WorldCluster.Runtime.Storage;
+using WorldCluster.Runtime.Durability;
 
-namespace WorldCluster.Runtime.Tests.Storage;
+namespace WorldCluster.Runtime.Tests.Durability;
 
 /// <summary>Reads snapshot files the way other tools would, by the published rules only (docs/storage.md), not with our decoder.</summary>
 public sealed class SafetensorsCompatibilityTests : IDisposable

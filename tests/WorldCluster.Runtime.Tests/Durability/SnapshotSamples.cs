@@ -2,9 +2,9 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
 using WorldCluster.Models.Contract;
-using WorldCluster.Runtime.Storage;
+using WorldCluster.Runtime.Durability;
 
-namespace WorldCluster.Runtime.Tests.Storage;
+namespace WorldCluster.Runtime.Tests.Durability;
 
 /// <summary>Snapshots to encode, and a way to edit an encoded file's header the way a faulty writer would.</summary>
 internal static class SnapshotSamples
@@ -12,7 +12,7 @@ internal static class SnapshotSamples
     public const string WorldId = "w-sample";
 
     /// <summary>Four state tensors of every dtype (two of equal byte size) and a 3x4x5 frame; every byte distinct enough to notice.</summary>
-    public static WorldSnapshot Create(long tick = 1234)
+    public static WorldAtTick Create(long tick = 1234)
     {
         var latent = new float[12];
         for (var i = 0; i < latent.Length; i++)
@@ -33,7 +33,7 @@ internal static class SnapshotSamples
         {
             frame[i] = (byte)(i * 7);
         }
-        return new WorldSnapshot(
+        return new WorldAtTick(
             "reference-world",
             "1.2.0-ünïcode",
             Seed: -987654321012345,

@@ -1,8 +1,8 @@
 using WorldCluster.Models.Contract;
 
-namespace WorldCluster.Runtime.Storage;
+namespace WorldCluster.Runtime.Durability;
 
-/// <summary>A world's complete state at one tick: what a snapshot file holds (see docs/storage.md).</summary>
+/// <summary>A world's complete state at one tick: the live state of an activation, and what a snapshot file holds (see docs/storage.md).</summary>
 /// <remarks>
 /// A snapshot names no world: it is stored once under the hash of its bytes and shared by every world that reaches the
 /// same state, forks included. Which world it belongs to, and when that world was created, is the head's business.
@@ -15,7 +15,7 @@ namespace WorldCluster.Runtime.Storage;
 /// <param name="State">The model state tensors, in manifest order.</param>
 /// <param name="Frame">The frame at <paramref name="Tick"/>: uint8, channels first (CHW).</param>
 /// <param name="FrameShape">The frame's channels, height and width.</param>
-public sealed record WorldSnapshot(
+public sealed record WorldAtTick(
     string Model,
     string ModelVersion,
     long Seed,

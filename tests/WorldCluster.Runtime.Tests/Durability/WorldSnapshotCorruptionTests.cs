@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
+using WorldCluster.Runtime.Durability;
 using WorldCluster.Runtime.Storage;
 
-namespace WorldCluster.Runtime.Tests.Storage;
+namespace WorldCluster.Runtime.Tests.Durability;
 
 public sealed class WorldSnapshotCorruptionTests
 {

@@ -7,8 +7,9 @@ using System.Text.Json;
 using System.Text.Unicode;
 using WorldCluster.Contracts;
 using WorldCluster.Models.Contract;
+using WorldCluster.Runtime.Storage;
 
-namespace WorldCluster.Runtime.Storage;
+namespace WorldCluster.Runtime.Durability;
 
 /// <summary>Encodes world snapshots as safetensors files with checksummed metadata, and decodes them strictly (docs/storage.md).</summary>
 /// <remarks>
@@ -52,7 +53,7 @@ public static class WorldSnapshotFormat
 
     /// <summary>Encodes <paramref name="snapshot"/>; the same snapshot always gives the same bytes.</summary>
     /// <exception cref="ArgumentException">The snapshot is inconsistent (sizes not matching shapes, bad tensor names).</exception>
-    public static byte[] Encode(WorldSnapshot snapshot)
+    public static byte[] Encode(WorldAtTick snapshot)
     {
         Validate(snapshot);
 
@@ -107,7 +108,7 @@ public static class WorldSnapshotFormat
     /// <summary>Decodes a snapshot read for <paramref name="worldId"/> from <paramref name="data"/>, checking every part of it.</summary>
     /// <remarks>The file names no world; <paramref name="worldId"/> only says in errors whose data was unreadable.</remarks>
     /// <exception cref="CorruptWorldDataException">The data is not a complete, unaltered snapshot of a supported version.</exception>
-    public static WorldSnapshot Decode(string worldId, ReadOnlySpan<byte> data)
+    public static WorldAtTick Decode(string worldId, ReadOnlySpan<byte> data)
     {
         WorldId.ThrowIfInvalid(worldId);
 
@@ -200,7 +201,7 @@ public static class WorldSnapshotFormat
             throw Corrupt(worldId, $"the frame must be U8 [C, H, W], found {frame.DType} [{string.Join(", ", frame.Shape)}]");
         }
 
-        return new WorldSnapshot(
+        return new WorldAtTick(
             model,
             modelVersion,
             seed,
@@ -211,7 +212,7 @@ public static class WorldSnapshotFormat
             new ObservationShape((int)frame.Shape[0], (int)frame.Shape[1], (int)frame.Shape[2]));
     }
 
-    private static void Validate(WorldSnapshot snapshot)
+    private static void Validate(WorldAtTick snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(snapshot.Model, nameof(snapshot));

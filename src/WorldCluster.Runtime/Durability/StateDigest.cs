@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using WorldCluster.Models.Contract;
 
-namespace WorldCluster.Runtime.Worlds;
+namespace WorldCluster.Runtime.Durability;
 
 /// <summary>The hash that identifies a world state: equal digests mean equal model, tick, slots and state bytes.</summary>
 public static class StateDigest
@@ -21,4 +21,8 @@ public static class StateDigest
         state.AppendTo(hash);
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
+
+    /// <summary>The digest of a world's state at its tick.</summary>
+    public static string Of(WorldAtTick world) =>
+        Compute($"{world.Model}@{world.ModelVersion}", world.Tick, world.Players, world.State);
 }

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace WorldCluster.Runtime.Storage;
+namespace WorldCluster.Runtime.Durability;
 
 /// <summary>The snapshot checksum: SHA-256 over a canonical encoding of the header and the data section (docs/storage.md).</summary>
 /// <remarks>

@@ -1,0 +1,138 @@
+using Microsoft.Extensions.Logging;
+using WorldCluster.Abstractions;
+
+namespace WorldCluster.Runtime.Worlds;
+
+// The session plane of the grain: players and spectators joining, acting and leaving, the real-time ticks that take the
+// players' actions, and observers following the frames.
+public sealed partial class WorldGrain
+{
+    /// <inheritdoc />
+    public Task<SessionTicket> JoinAsync(JoinRequest request)
+    {
+        var world = RequireWorld();
+        var sessions = Sessions();
+        sessions.EndExpired();
+        var ticket = sessions.Join(request);
+        metrics.Participants.WithLabels(world.Model).Inc();
+        if (ticket.Role == ParticipantRole.Player && Head.TickHz > 0)
+        {
+            _ticker!.Start(Head.TickHz);
+        }
+        return Task.FromResult(ticket);
+    }
+
+    /// <inheritdoc />
+    public Task LeaveAsync(Guid sessionId)
+    {
+        var world = RequireWorld();
+        if (Sessions().Leave(sessionId))
+        {
+            metrics.Participants.WithLabels(world.Model).Dec();
+        }
+        if (Sessions().PlayerCount == 0)
+        {
+            _ticker!.Stop();
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task ActAsync(Guid sessionId, int action)
+    {
+        RequireWorld();
+        var space = RequireModel().Manifest.ActionSpace;
+        if (!space.Contains(action))
+        {
+            throw new WorldRequestException(WorldErrorKind.BadRequest, $"action {action} is outside the action space (discrete, 0..{space.N - 1})");
+        }
+        Sessions().Act(sessionId, action);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task KeepAliveAsync(Guid sessionId)
+    {
+        RequireWorld();
+        Sessions().KeepAlive(sessionId);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Participant>> GetParticipantsAsync()
+    {
+        RequireWorld();
+        EndExpiredSessions();
+        return Task.FromResult(Sessions().Participants);
+    }
+
+    /// <inheritdoc />
+    public Task<FrameUpdate> SubscribeAsync(IWorldObserver observer)
+    {
+        var world = RequireWorld();
+        _fanOut!.Subscribe(observer);
+        return Task.FromResult(CurrentUpdate(world));
+    }
+
+    /// <inheritdoc />
+    public Task UnsubscribeAsync(IWorldObserver observer)
+    {
+        _fanOut!.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FrameUpdate>> GetUpdatesAfterAsync(long tick)
+    {
+        RequireWorld();
+        return Task.FromResult(_fanOut!.After(tick));
+    }
+
+    private async Task OnRealtimeTick(CancellationToken cancellationToken)
+    {
+        if (_world is null || _sessions is null || !_ticker!.IsRunning)
+        {
+            return;
+        }
+        EndExpiredSessions();
+        if (_sessions.PlayerCount == 0)
+        {
+            _ticker.Stop();
+            return;
+        }
+        var model = _world.Model;
+        var due = _ticker.ObserveStart(model);
+        if (_journal!.UnwrittenCount >= _options.MaxUnwrittenTicks)
+        {
+            // Storage has been failing for a while: pause rather than hold an unbounded history nobody could recover.
+            metrics.TicksSkipped.WithLabels(model).Inc();
+            _ticker.ScheduleNext();
+            return;
+        }
+        try
+        {
+            var forward = 0.0;
+            await Advance(_sessions.TakeActions(), inBackground: true, s => forward = s);
+            _ticker.ObserveTick(model, due, forward);
+        }
+        catch (WorldRequestException e) when (e.Kind is WorldErrorKind.Unavailable or WorldErrorKind.ModelFailed)
+        {
+            // The batcher or the store is saturated, or the model failed this tick: it is skipped, the next one tries again.
+            metrics.TicksSkipped.WithLabels(_world.Model).Inc();
+            logger.LogWarning("World {WorldId}: tick skipped: {Reason}", WorldKey, e.Message);
+        }
+        _ticker.ScheduleNext();
+    }
+
+    private void EndExpiredSessions()
+    {
+        var ended = Sessions().EndExpired();
+        if (ended > 0)
+        {
+            metrics.Participants.WithLabels(_world!.Model).Dec(ended);
+            logger.LogInformation("World {WorldId}: {Count} session(s) timed out", WorldKey, ended);
+        }
+    }
+
+    private WorldSessions Sessions() => _sessions ??= new WorldSessions(WorldKey, _world!.Players, time, _options.SessionTimeout);
+}

@@ -1,0 +1,41 @@
+using WorldCluster.Abstractions;
+using WorldCluster.Models.Contract;
+using WorldCluster.Runtime.Batching;
+using WorldCluster.Runtime.Durability;
+
+namespace WorldCluster.Runtime.Worlds;
+
+/// <summary>
+/// A world's model as its grain calls it: the silo's <see cref="StepBatcher"/> for the model, with a full queue answered as
+/// <see cref="WorldErrorKind.Unavailable"/> and a failed step as <see cref="WorldErrorKind.ModelFailed"/>.
+/// </summary>
+internal sealed class WorldModel(StepBatcher batcher, string worldId)
+{
+    /// <summary>The model's manifest.</summary>
+    public ModelManifest Manifest => batcher.Manifest;
+
+    /// <summary>The first state and frame of a new world.</summary>
+    public Task<ModelStepResult> InitAsync(WorldSeed seed) => Call(() => batcher.InitAsync(seed));
+
+    /// <summary>One step from <paramref name="state"/> with one action per player slot.</summary>
+    public Task<ModelStepResult> StepAsync(WorldState state, int[] actions) => Call(() => batcher.StepAsync(state, actions, worldId));
+
+    /// <summary>What the world's journal needs to replay ticks with this model.</summary>
+    public ReplayModel ForReplay() => new(Manifest, StepAsync);
+
+    private static async Task<ModelStepResult> Call(Func<Task<ModelStepResult>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (StepQueueFullException e)
+        {
+            throw new WorldRequestException(WorldErrorKind.Unavailable, e.Message);
+        }
+        catch (ModelStepException e)
+        {
+            throw new WorldRequestException(WorldErrorKind.ModelFailed, e.Message);
+        }
+    }
+}
