@@ -84,7 +84,7 @@ public sealed class WorldJournal(
         }
         var head = WorldHeadCodec.Decode(worldId, stored.Content);
         _model = model(head);
-        var (world, journal, torn) = await LoadAsync(head, head.Base, upToTick: null, cancellationToken);
+        var (world, journal, torn) = await new WorldReplay(store, worldId, _model).LoadAsync(head, head.Base, upToTick: null, cancellationToken);
         // Fence the segment: from here on, an older activation's appends to it fail instead of extending a history we no longer read.
         try
         {
@@ -117,7 +117,7 @@ public sealed class WorldJournal(
             ?? throw new WorldRequestException(WorldErrorKind.Unprocessable, $"snapshot {origin.SnapshotHash} of world '{origin.WorldId}' is missing");
         try
         {
-            return DecodeSnapshot(origin.WorldId, origin.SnapshotHash, bytes);
+            return WorldReplay.DecodeSnapshot(origin.WorldId, origin.SnapshotHash, bytes);
         }
         catch (CorruptWorldDataException e)
         {
@@ -254,82 +254,13 @@ public sealed class WorldJournal(
         }
         try
         {
-            var (world, _, _) = await LoadAsync(Head, from, tick, CancellationToken.None);
+            var (world, _, _) = await new WorldReplay(store, worldId, _model!).LoadAsync(Head, from, tick, CancellationToken.None);
             return await PutSnapshotAsync(world);
         }
         catch (CorruptWorldDataException e)
         {
             throw new WorldRequestException(WorldErrorKind.Unprocessable, e.Message);
         }
-    }
-
-    // Loads a snapshot and replays its journal segment, up to a tick or to its end; returns the state and the segment's length.
-    private async Task<(WorldAtTick World, long JournalLength, bool TornTail)> LoadAsync(WorldHead head, SnapshotRef from, long? upToTick, CancellationToken cancellationToken)
-    {
-        var bytes = await store.ReadSnapshotAsync(from.Hash, cancellationToken)
-            ?? throw new CorruptWorldDataException(worldId, $"its snapshot {from.Hash} (tick {from.Tick}) is missing");
-        var world = DecodeSnapshot(worldId, from.Hash, bytes);
-        if (world.Tick != from.Tick || world.Model != head.Model || world.Players != head.Players)
-        {
-            throw new CorruptWorldDataException(worldId, $"snapshot {from.Hash} does not match the world head");
-        }
-        var model = _model!;
-        try
-        {
-            world.State.Validate(model.Manifest.StoredState);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CorruptWorldDataException(worldId, e.Message, e);
-        }
-        var journal = await store.ReadJournalAsync(worldId, from.Segment, cancellationToken) ?? [];
-        var tail = new JournalTail();
-        foreach (var record in JournalCodec.Decode(worldId, from.Segment, journal, model.Manifest.StoredState, tail))
-        {
-            if (record is not TickRecord tick)
-            {
-                continue;
-            }
-            world = await Replay(world, tick, model);
-            if (world.Tick == upToTick)
-            {
-                // Stop here: what follows is not needed (and may end in a torn tail another activation already fenced off).
-                break;
-            }
-        }
-        if (upToTick is { } wanted && world.Tick != wanted)
-        {
-            throw new CorruptWorldDataException(worldId, $"tick {wanted} is not in its journal (it ends at tick {world.Tick})");
-        }
-        return (world, journal.Length, tail.Torn);
-    }
-
-    private async Task<WorldAtTick> Replay(WorldAtTick world, TickRecord record, ReplayModel model)
-    {
-        if (record.Tick != world.Tick + 1)
-        {
-            throw new CorruptWorldDataException(worldId, $"its journal jumps from tick {world.Tick} to {record.Tick}");
-        }
-        WorldAtTick next;
-        if (record.State is not null)
-        {
-            next = world with { Tick = record.Tick, State = record.State, Frame = record.Frame! };
-        }
-        else if (model.Manifest.BatchInvariant)
-        {
-            var result = await model.Step(world.State, record.Actions);
-            next = world with { Tick = record.Tick, State = result.State, Frame = result.Frame };
-        }
-        else
-        {
-            throw new CorruptWorldDataException(worldId, $"tick {record.Tick} has no stored state and model {model.Manifest.Id} cannot be replayed exactly");
-        }
-        if (StateDigest.Of(next) != record.Digest)
-        {
-            // Never continue from a state that differs from the one clients were told about.
-            throw new CorruptWorldDataException(worldId, $"replaying tick {record.Tick} did not reproduce its recorded state digest");
-        }
-        return next;
     }
 
     private async Task AppendAsync(byte[] records)
@@ -476,15 +407,6 @@ public sealed class WorldJournal(
             throw new WorldRequestException(WorldErrorKind.Unavailable, $"world '{worldId}' could not store its snapshot; retry");
         }
         return hash;
-    }
-
-    private static WorldAtTick DecodeSnapshot(string worldId, string hash, byte[] bytes)
-    {
-        if (WorldSnapshotFormat.Hash(bytes) != hash)
-        {
-            throw new CorruptWorldDataException(worldId, $"snapshot {hash} does not match its hash (damaged or truncated)");
-        }
-        return WorldSnapshotFormat.Decode(worldId, bytes);
     }
 
     private WorldRequestException Stale(WorldStoreConflictException e)

@@ -12,7 +12,7 @@ public sealed partial class WorldGrain
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _fanOut = new FrameFanOut(time, _options.ObserverExpiry, _options.FrameBuffer, logger);
+        _fanOut = new SiloFanOut(time, _options.ObserverExpiry, _options.FrameBuffer, logger);
         _ticker = new RealtimeTicker(this, time, metrics, OnRealtimeTick);
         _journal = new WorldJournal(store, WorldKey, _options, time, metrics, logger, onStale: StepAside);
         if (!WorldId.IsValid(WorldKey))

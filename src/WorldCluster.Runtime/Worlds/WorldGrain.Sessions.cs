@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using WorldCluster.Abstractions;
+using ActionCheck = WorldCluster.Contracts.ActionCheck;
 
 namespace WorldCluster.Runtime.Worlds;
 
@@ -11,9 +12,9 @@ public sealed partial class WorldGrain
     public Task<SessionTicket> JoinAsync(JoinRequest request)
     {
         var world = RequireWorld();
-        var sessions = Sessions();
-        sessions.EndExpired();
-        var ticket = sessions.Join(request);
+        // Expired sessions free their slots first, counted like every other expiry.
+        EndExpiredSessions();
+        var ticket = Sessions().Join(request);
         metrics.Participants.WithLabels(world.Model).Inc();
         if (ticket.Role == ParticipantRole.Player && Head.TickHz > 0)
         {
@@ -41,10 +42,9 @@ public sealed partial class WorldGrain
     public Task ActAsync(Guid sessionId, int action)
     {
         RequireWorld();
-        var space = RequireModel().Manifest.ActionSpace;
-        if (!space.Contains(action))
+        if (ActionCheck.Problem(action, RequireModel().Manifest.ActionSpace.N) is { } wrong)
         {
-            throw new WorldRequestException(WorldErrorKind.BadRequest, $"action {action} is outside the action space (discrete, 0..{space.N - 1})");
+            throw new WorldRequestException(WorldErrorKind.BadRequest, wrong);
         }
         Sessions().Act(sessionId, action);
         return Task.CompletedTask;

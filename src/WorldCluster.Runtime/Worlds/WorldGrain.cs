@@ -7,6 +7,7 @@ using WorldCluster.Runtime.Durability;
 using WorldCluster.Runtime.Metrics;
 using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Storage;
+using ActionCheck = WorldCluster.Contracts.ActionCheck;
 using WorldId = WorldCluster.Contracts.WorldId;
 
 namespace WorldCluster.Runtime.Worlds;
@@ -35,7 +36,7 @@ public sealed partial class WorldGrain(
     private readonly WorldOptions _options = options.Value;
     private WorldJournal? _journal;
     private RealtimeTicker? _ticker;
-    private FrameFanOut? _fanOut;
+    private SiloFanOut? _fanOut;
     private WorldSessions? _sessions;
     private WorldModel? _model;
     private WorldAtTick? _world;
@@ -222,18 +223,9 @@ public sealed partial class WorldGrain(
 
     private static void ValidateActions(IReadOnlyList<int>? actions, int players, ActionSpace space)
     {
-        if (actions is null || actions.Count != players)
+        if (ActionCheck.Problem(actions, players, space.N) is { } wrong)
         {
-            throw new WorldRequestException(WorldErrorKind.BadRequest,
-                $"expected {players} actions (one per player slot), got {actions?.Count ?? 0}");
-        }
-        for (var slot = 0; slot < actions.Count; slot++)
-        {
-            if (!space.Contains(actions[slot]))
-            {
-                throw new WorldRequestException(WorldErrorKind.BadRequest,
-                    $"action {actions[slot]} of slot {slot} is outside the action space (discrete, 0..{space.N - 1})");
-            }
+            throw new WorldRequestException(WorldErrorKind.BadRequest, wrong);
         }
     }
 

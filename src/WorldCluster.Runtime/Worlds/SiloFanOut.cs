@@ -4,10 +4,10 @@ using WorldCluster.Abstractions;
 namespace WorldCluster.Runtime.Worlds;
 
 /// <summary>
-/// Sends each frame update once per subscribed observer (one per silo, which fans out locally) and keeps the recent
-/// updates so a receiver that missed one can ask for it.
+/// The world's side of the frame fan-out: sends each frame update once to every silo observing the world (each silo's
+/// <c>WorldFeed</c> then hands it to its own sessions) and keeps the recent updates so a silo that missed one can ask for it.
 /// </summary>
-internal sealed class FrameFanOut(TimeProvider time, TimeSpan expiry, int capacity, ILogger logger)
+internal sealed class SiloFanOut(TimeProvider time, TimeSpan expiry, int capacity, ILogger logger)
 {
     private readonly Dictionary<IWorldObserver, DateTimeOffset> _observers = [];
     private readonly LinkedList<FrameUpdate> _recent = new();
