@@ -15,7 +15,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 DEFAULT_URL = "http://localhost:5080"
-MAX_BATCH = 256  # the gateway's cap on worlds per batch request (BatchStepEndpoints.MaxWorlds)
+MAX_BATCH = 256  # the gateway's cap on worlds per batch request (Contracts.BatchLimits.MaxWorlds)
 FRAME_ENCODINGS = ("raw", "png", "none")
 
 
