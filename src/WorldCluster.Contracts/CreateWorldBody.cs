@@ -5,4 +5,4 @@ namespace WorldCluster.Contracts;
 /// <param name="Seed">World seed; a random one when absent.</param>
 /// <param name="Players">Player slots; the model's maximum when absent.</param>
 /// <param name="TickHz">Real-time tick rate; absent or 0 means on-demand.</param>
-public sealed record CreateWorldBody(string? Model, long? Seed = null, int? Players = null, int? TickHz = null);
+public sealed record CreateWorldBody(string Model, long? Seed = null, int? Players = null, int? TickHz = null);

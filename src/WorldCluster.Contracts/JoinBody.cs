@@ -4,4 +4,4 @@ namespace WorldCluster.Contracts;
 /// <param name="Role"><c>player</c> or <c>spectator</c> (required).</param>
 /// <param name="Name">A display name (optional, at most 64 characters).</param>
 /// <param name="Slot">A specific player slot (optional; the lowest free slot otherwise).</param>
-public sealed record JoinBody(string? Role, string? Name = null, int? Slot = null);
+public sealed record JoinBody(string Role, string? Name = null, int? Slot = null);

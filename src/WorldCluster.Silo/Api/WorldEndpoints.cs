@@ -67,11 +67,16 @@ public static class WorldEndpoints
         var id = Wire.WorldId.New();
         // Placement happens before the world knows its model: tell it through the request context.
         RequestContext.Set(ModelAwarePlacement.ModelKey, body.Model);
-        return await Call(id, async () =>
+        try
         {
             var info = await grains.GetGrain<IWorldGrain>(id).CreateAsync(new CreateWorldRequest(body.Model, seed, body.Players, body.TickHz));
             return Results.Created($"/api/worlds/{id}", info.ToWire());
-        });
+        }
+        catch (WorldRequestException e)
+        {
+            // No world came to be: the refusal names no world id (the one drawn for it would only answer 404).
+            return Problems.From(e);
+        }
     }
 
     private static async Task<IResult> ListWorlds(IWorldStore store, HttpRequest request, CancellationToken cancellationToken)

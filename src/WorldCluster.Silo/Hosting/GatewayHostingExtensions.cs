@@ -51,9 +51,13 @@ public static class GatewayHostingExtensions
                     .ExecuteAsync(rejected.HttpContext);
             };
         });
-        // Enums as words ("player", "spectator"), as in the session protocol.
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(
-            new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            // Enums as words ("player", "spectator"), as in the session protocol.
+            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
+            // Numbers are numbers, as the API reads them (ApiJson): the OpenAPI document then says so too.
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+        });
         builder.Services.AddSingleton<WorldFeeds>();
         builder.Services.AddHealthChecks().AddCheck<SiloReadyHealthCheck>("silo", tags: ["ready"]);
         builder.WebHost.ConfigureKestrel(kestrel =>
