@@ -67,9 +67,7 @@ public sealed class WorldJournalTests
     public Task A_replay_that_does_not_reproduce_the_recorded_digest_is_corrupt_data() => OnActivation(async () =>
     {
         var model = new CounterModel(replayable: true);
-        var journal = NewJournal();
-        var world = CounterModel.Start();
-        await journal.CreateAsync(world, 0, null, model.Replay);
+        var (journal, world) = await CreatedAsync(model);
         (world, var record) = await model.StepAsync(world, [1, 2]);
         await journal.AppendAsync(record);
         var drifted = new CounterModel(replayable: true) { Drift = 1 };
@@ -96,9 +94,7 @@ public sealed class WorldJournalTests
     public Task An_append_after_another_activation_took_over_is_refused_as_stale_and_never_lands() => OnActivation(async () =>
     {
         var model = new CounterModel(replayable: true);
-        var old = NewJournal();
-        var start = CounterModel.Start();
-        await old.CreateAsync(start, 0, null, model.Replay);
+        var (old, start) = await CreatedAsync(model);
         var (tick1, record1) = await model.StepAsync(start, [1, 1]);
         await old.AppendAsync(record1);
         var current = NewJournal(_store.SameStorage());
@@ -122,9 +118,7 @@ public sealed class WorldJournalTests
     public Task A_snapshot_after_another_activation_replaced_the_head_is_refused_and_keeps_the_newer_head() => OnActivation(async () =>
     {
         var model = new CounterModel(replayable: true);
-        var old = NewJournal();
-        var start = CounterModel.Start();
-        await old.CreateAsync(start, 0, null, model.Replay);
+        var (old, start) = await CreatedAsync(model);
         var (tick1, record1) = await model.StepAsync(start, [1, 1]);
         await old.AppendAsync(record1);
         var current = NewJournal(_store.SameStorage());
@@ -146,9 +140,7 @@ public sealed class WorldJournalTests
     public Task A_journal_ending_in_a_torn_append_recovers_every_tick_and_continues_in_a_new_segment() => OnActivation(async () =>
     {
         var model = new CounterModel(replayable: true);
-        var journal = NewJournal();
-        var world = CounterModel.Start();
-        await journal.CreateAsync(world, 0, null, model.Replay);
+        var (journal, world) = await CreatedAsync(model);
         for (var t = 0; t < 3; t++)
         {
             (world, var record) = await model.StepAsync(world, [t, 1]);
@@ -169,16 +161,14 @@ public sealed class WorldJournalTests
         Assert.Equal(recovering.Head.Base.Segment, WorldHeadCodec.Decode(World, (await _store.ReadHeadAsync(World))!.Content).Base.Segment);
         var (next, nextRecord) = await model.StepAsync(recovered, [2, 2]);
         await recovering.AppendAsync(nextRecord);
-        Assert.Equal(StateDigest.Of(next), StateDigest.Of((await NewJournal().RecoverAsync(_ => model.Replay, CancellationToken.None))!));
+        Assert.Equal(StateDigest.Of(next), await RecoveredDigestAsync(model));
     });
 
     [Fact]
     public Task A_failed_append_is_unavailable_changes_nothing_and_the_same_tick_succeeds_on_retry() => OnActivation(async () =>
     {
         var model = new CounterModel(replayable: true);
-        var journal = NewJournal();
-        var start = CounterModel.Start();
-        await journal.CreateAsync(start, 0, null, model.Replay);
+        var (journal, start) = await CreatedAsync(model);
         var (tick1, record1) = await model.StepAsync(start, [1, 3]);
         _store.Fault = op => op == nameof(IWorldStore.AppendJournalAsync) ? new IOException("storage is away") : null;
 
@@ -190,7 +180,7 @@ public sealed class WorldJournalTests
         _store.Fault = null;
         await journal.AppendAsync(record1);
         Assert.Equal(1, journal.DurableTick);
-        Assert.Equal(StateDigest.Of(tick1), StateDigest.Of((await NewJournal().RecoverAsync(_ => model.Replay, CancellationToken.None))!));
+        Assert.Equal(StateDigest.Of(tick1), await RecoveredDigestAsync(model));
     });
 
     [Fact]
@@ -220,7 +210,7 @@ public sealed class WorldJournalTests
         var ticks = JournalCodec.Decode(World, journal.Head.Base.Segment, stored!, model.Manifest.StoredState, new JournalTail())
             .OfType<TickRecord>().Select(r => r.Tick);
         Assert.Equal([1L, 2L, 3L, 4L, 5L], ticks);
-        Assert.Equal(StateDigest.Of(world), StateDigest.Of((await NewJournal().RecoverAsync(_ => model.Replay, CancellationToken.None))!));
+        Assert.Equal(StateDigest.Of(world), await RecoveredDigestAsync(model));
     });
 
     [Fact]
@@ -229,9 +219,7 @@ public sealed class WorldJournalTests
         _options.SnapshotEvery = 2;
         _options.SnapshotHistory = 3;
         var model = new CounterModel(replayable: true);
-        var journal = NewJournal();
-        var world = CounterModel.Start();
-        await journal.CreateAsync(world, 0, null, model.Replay);
+        var (journal, world) = await CreatedAsync(model);
         var segments = new Dictionary<long, string> { [0] = journal.Head!.Base.Segment };
         var digests = new Dictionary<long, string>();
         for (var t = 0; t < 9; t++)
@@ -261,6 +249,19 @@ public sealed class WorldJournalTests
         Assert.Equal(5, atFive.Tick);
         Assert.Equal(digests[5], StateDigest.Of(atFive));
     });
+
+    // A journal of a new on-demand world at tick 0.
+    private async Task<(WorldJournal Journal, WorldAtTick Start)> CreatedAsync(CounterModel model)
+    {
+        var journal = NewJournal();
+        var start = CounterModel.Start();
+        await journal.CreateAsync(start, 0, null, model.Replay);
+        return (journal, start);
+    }
+
+    // The digest of the world as a fresh activation recovers it from the store.
+    private async Task<string> RecoveredDigestAsync(CounterModel model) =>
+        StateDigest.Of((await NewJournal().RecoverAsync(_ => model.Replay, CancellationToken.None))!);
 
     private WorldJournal NewJournal(IWorldStore? store = null) =>
         new(store ?? _store, World, _options, _time, _metrics, NullLogger.Instance, () => _staleCalls++);
