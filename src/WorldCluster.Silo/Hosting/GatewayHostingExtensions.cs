@@ -85,6 +85,7 @@ public static class GatewayHostingExtensions
             // First, so the client address every later step sees is the one a trusted proxy forwarded.
             app.UseForwardedHeaders(forwarded);
         }
+        app.UseWorldClusterRequestLog();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHttpMetrics();
