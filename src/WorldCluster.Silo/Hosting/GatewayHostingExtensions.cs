@@ -86,6 +86,7 @@ public static class GatewayHostingExtensions
             app.UseForwardedHeaders(forwarded);
         }
         app.UseWorldClusterRequestLog();
+        app.UseWorldClusterSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHttpMetrics();
