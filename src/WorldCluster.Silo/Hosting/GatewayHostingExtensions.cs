@@ -33,6 +33,8 @@ public static class GatewayHostingExtensions
         var limits = new RateLimitOptions();
         builder.Configuration.GetSection(RateLimitOptions.SectionName).Bind(limits);
         limits.Validate();
+        builder.Services.AddSingleton(limits);
+        builder.Services.AddSingleton<WorldCreationQuota>();
         var proxies = new ProxyOptions();
         builder.Configuration.GetSection(ProxyOptions.SectionName).Bind(proxies);
         builder.Services.AddSingleton(proxies.ToForwardedHeaders());

@@ -18,13 +18,19 @@ public sealed class RateLimitOptions
     /// <summary>The window the limits count over; windows are aligned to the clock (a minute window ends on the minute).</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Throws when a limit or the window is not positive.</summary>
+    /// <summary>Worlds one principal may create or fork per <see cref="CreateWindow"/> (counted per gateway).</summary>
+    public int CreatePermitLimit { get; set; } = 500;
+
+    /// <summary>The window the world quota counts over, aligned to the clock.</summary>
+    public TimeSpan CreateWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Throws when a limit or a window is not positive.</summary>
     public void Validate()
     {
-        if (PermitLimit < 1 || AnonymousPermitLimit < 1 || Window < TimeSpan.FromSeconds(1))
+        if (PermitLimit < 1 || AnonymousPermitLimit < 1 || CreatePermitLimit < 1 || Window < TimeSpan.FromSeconds(1) || CreateWindow < TimeSpan.FromSeconds(1))
         {
             throw new InvalidOperationException(
-                $"{SectionName}: PermitLimit and AnonymousPermitLimit must be at least 1 and Window at least 00:00:01");
+                $"{SectionName}: PermitLimit, AnonymousPermitLimit and CreatePermitLimit must be at least 1, Window and CreateWindow at least 00:00:01");
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using WorldCluster.Silo.Tests.Fixtures;
 
 namespace WorldCluster.Silo.Tests.Auth;
@@ -65,6 +66,31 @@ public sealed class RateLimitPartitionTests
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
         Assert.Equal(Anonymous, statuses.Count(s => s == HttpStatusCode.Unauthorized));
         Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+    }
+
+    [Fact]
+    public async Task World_creation_has_a_quota_per_principal()
+    {
+        await using var host = await Start("quota", [.. Limits, "--WorldCluster:RateLimit:CreatePermitLimit", "2", "--WorldCluster:RateLimit:CreateWindow", "1.00:00:00"]);
+
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? refused = null;
+        for (var i = 0; i < 3; i++)
+        {
+            var created = await host.Http.PostAsJsonAsync("/api/worlds", new { model = "reference-world", players = 1 });
+            statuses.Add(created.StatusCode);
+            refused = created;
+        }
+        using var listed = await host.Http.GetAsync("/api/worlds");
+        using var page = await listed.Content.ReadAsStreamAsync();
+        var worlds = (await System.Text.Json.JsonDocument.ParseAsync(page)).RootElement.GetProperty("worlds").GetArrayLength();
+
+        Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.TooManyRequests], statuses);
+        Assert.NotNull(refused!.Headers.RetryAfter?.Delta);
+        // The refused create changed nothing; the admin's other requests go on.
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        Assert.Equal(2, worlds);
+        refused.Dispose();
     }
 
     private static async Task<HttpResponseMessage> Get(HttpClient http, string path, string? forwardedFor)
