@@ -64,6 +64,8 @@ public sealed class SiloHostFixture : IAsyncLifetime
             "--WorldCluster:SiloPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--WorldCluster:GatewayPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--Logging:LogLevel:Default", "Warning",
+            // Test classes create hundreds of worlds with one admin token; the quota has a test of its own.
+            "--WorldCluster:RateLimit:CreatePermitLimit", "1000000",
             .. _prepare(DataRoot),
         ];
         _app = WorldClusterApp.Build(_arguments);
