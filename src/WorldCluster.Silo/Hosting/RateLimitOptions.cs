@@ -19,7 +19,7 @@ public sealed class RateLimitOptions
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Worlds one principal may create or fork per <see cref="CreateWindow"/> (counted per gateway).</summary>
-    public int CreatePermitLimit { get; set; } = 500;
+    public int CreatePermitLimit { get; set; } = 25_000;
 
     /// <summary>The window the world quota counts over, aligned to the clock.</summary>
     public TimeSpan CreateWindow { get; set; } = TimeSpan.FromHours(1);
