@@ -52,6 +52,17 @@ public interface IWorldGrain : IGrainWithStringKey
     [Alias("KeepAlive")]
     Task KeepAliveAsync(Guid sessionId);
 
+    /// <summary>
+    /// Refuses a world-scoped token whose participant has left, was removed or banned, or whose invite is banned
+    /// (<see cref="WorldErrorKind.Forbidden"/>); a participant's use counts as a keep-alive. A world that does not exist refuses nothing.
+    /// </summary>
+    [Alias("CheckToken")]
+    Task CheckTokenAsync(TokenCheck check);
+
+    /// <summary>Removes a participant and durably bans it and the invite it joined with (stored in the world's head).</summary>
+    [Alias("Ban")]
+    Task BanAsync(BanRequest request);
+
     /// <summary>Who is in the world now.</summary>
     [Alias("GetParticipants")]
     Task<IReadOnlyList<Participant>> GetParticipantsAsync();

@@ -16,4 +16,6 @@ public enum WorldErrorKind
     Unavailable = 4,
     /// <summary>The model failed this step (e.g. it produced NaN); the world keeps its state (500).</summary>
     ModelFailed = 5,
+    /// <summary>The world refuses this caller: its participant was removed or banned, or its invite revoked (403).</summary>
+    Forbidden = 6,
 }

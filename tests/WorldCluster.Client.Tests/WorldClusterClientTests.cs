@@ -174,16 +174,19 @@ public sealed class WorldClusterClientTests(SiloHostFixture host) : IClassFixtur
         var joined = await admin.WithToken(invite.Token).JoinAsync(world.Id, SessionRole.Player, "bot");
         var player = admin.WithToken(joined.Token);
         var forbidden = await Assert.ThrowsAsync<WorldClusterException>(() => player.DeleteAsync(world.Id));
+        var other = await admin.CreateWorldAsync("reference-world", seed: 10, players: 1);
+        var elsewhere = await Assert.ThrowsAsync<WorldClusterException>(() => player.GetWorldAsync(other.Id));
         await using (var session = await player.ConnectSessionAsync(world.Id, SessionRole.Player))
         {
             Assert.Equal(joined.Slot, session.Welcome.Slot);
         }
-        var other = await admin.CreateWorldAsync("reference-world", seed: 10, players: 1);
-        var elsewhere = await Assert.ThrowsAsync<WorldClusterException>(() => player.GetWorldAsync(other.Id));
+        // The session's end was the participant's: its join token is spent.
+        var spent = await Assert.ThrowsAsync<WorldClusterException>(() => player.GetWorldAsync(world.Id));
 
         Assert.Equal(("player", 0), (joined.Role, joined.Slot));
         Assert.Equal(403, forbidden.Status);
         Assert.Equal(403, elsewhere.Status);
+        Assert.Equal(401, spent.Status);
     }
 
     [Fact]

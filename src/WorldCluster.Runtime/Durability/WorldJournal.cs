@@ -31,6 +31,8 @@ public sealed class WorldJournal(
     private readonly Guid _activation = Guid.NewGuid();
     // Real-time ticks computed but not yet in the journal, oldest first, each with the state it reached.
     private readonly Queue<(TickRecord Record, WorldAtTick World)> _unwritten = new();
+    // Snapshots (in the background) and bans both replace the head: one at a time, each from the head the other wrote.
+    private Task _headWrite = Task.CompletedTask;
     private string? _headETag;
     private long _journalLength;
     private ReplayModel? _model;
@@ -359,24 +361,14 @@ public sealed class WorldJournal(
     {
         var started = time.GetTimestamp();
         var hash = await PutSnapshotAsync(world);
-        var kept = Head!.Snapshots.TakeLast(Math.Max(1, options.SnapshotHistory - 1)).ToList();
-        var dropped = Head.Snapshots.Except(kept).ToList();
-        var head = Head with { Snapshots = [.. kept, new SnapshotRef(world.Tick, hash, NewSegment(world.Tick))] };
-        try
+        List<SnapshotRef> dropped = [];
+        await OneHeadWriteAtATime(async () =>
         {
-            _headETag = await store.WriteHeadAsync(worldId, WorldHeadCodec.Encode(head), _headETag);
-        }
-        catch (WorldStoreConflictException e)
-        {
-            throw Stale(e);
-        }
-        catch (Exception e) when (e is not WorldRequestException and not ArgumentException)
-        {
-            metrics.StorageErrors.WithLabels("head").Inc();
-            logger.LogWarning(e, "World {WorldId}: head write failed; the journal still holds tick {Tick}", worldId, world.Tick);
-            throw new WorldRequestException(WorldErrorKind.Unavailable, $"world '{worldId}' could not store its head; retry");
-        }
-        Head = head;
+            var kept = Head!.Snapshots.TakeLast(Math.Max(1, options.SnapshotHistory - 1)).ToList();
+            dropped = Head.Snapshots.Except(kept).ToList();
+            await WriteHeadAsync(Head with { Snapshots = [.. kept, new SnapshotRef(world.Tick, hash, NewSegment(world.Tick))] },
+                $"the journal still holds tick {world.Tick}");
+        });
         _journalLength = 0;
         metrics.SnapshotSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
         foreach (var old in dropped)
@@ -390,6 +382,58 @@ public sealed class WorldJournal(
                 logger.LogWarning(e, "World {WorldId}: could not delete old journal segment {Segment}", worldId, old.Segment);
             }
         }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="bans"/> to the head (dropping bans that have run out) and makes them durable before returning;
+    /// a world at <paramref name="maxBans"/> live bans refuses more (<see cref="WorldErrorKind.Conflict"/>).
+    /// </summary>
+    public Task BanAsync(IReadOnlyList<WorldBan> bans, int maxBans) => OneHeadWriteAtATime(async () =>
+    {
+        var now = time.GetUtcNow();
+        var live = (Head!.Bans ?? []).Where(b => b.Until > now && !bans.Any(n => n.Subject == b.Subject)).ToList();
+        if (live.Count + bans.Count > maxBans)
+        {
+            throw new WorldRequestException(WorldErrorKind.Conflict, $"world '{worldId}' holds {live.Count} bans, the most it keeps is {maxBans}");
+        }
+        await WriteHeadAsync(Head with { Bans = [.. live, .. bans] }, "the ban is not stored");
+    });
+
+    // Runs one head replacement after the one before it has finished (both run on the owner's scheduler, one at a time).
+    private async Task OneHeadWriteAtATime(Func<Task> write)
+    {
+        var before = _headWrite;
+        var done = new TaskCompletionSource();
+        _headWrite = done.Task;
+        try
+        {
+            await before;
+            await write();
+        }
+        finally
+        {
+            done.SetResult();
+        }
+    }
+
+    // Replaces the head conditionally on the ETag last seen; a conflict makes this history stale.
+    private async Task WriteHeadAsync(WorldHead head, string consequence)
+    {
+        try
+        {
+            _headETag = await store.WriteHeadAsync(worldId, WorldHeadCodec.Encode(head), _headETag);
+        }
+        catch (WorldStoreConflictException e)
+        {
+            throw Stale(e);
+        }
+        catch (Exception e) when (e is not WorldRequestException and not ArgumentException)
+        {
+            metrics.StorageErrors.WithLabels("head").Inc();
+            logger.LogWarning(e, "World {WorldId}: head write failed; {Consequence}", worldId, consequence);
+            throw new WorldRequestException(WorldErrorKind.Unavailable, $"world '{worldId}' could not store its head; retry");
+        }
+        Head = head;
     }
 
     private async Task<string> PutSnapshotAsync(WorldAtTick world)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using WorldCluster.Abstractions;
+using WorldCluster.Runtime.Durability;
 using ActionCheck = WorldCluster.Contracts.ActionCheck;
 
 namespace WorldCluster.Runtime.Worlds;
@@ -12,6 +13,10 @@ public sealed partial class WorldGrain
     public Task<SessionTicket> JoinAsync(JoinRequest request)
     {
         var world = RequireWorld();
+        if (request.Invite is { } invite && IsBanned(WorldBan.OfInvite(invite)))
+        {
+            throw Banned();
+        }
         // Expired sessions free their slots first, counted like every other expiry.
         EndExpiredSessions();
         var ticket = Sessions().Join(request);
@@ -56,6 +61,46 @@ public sealed partial class WorldGrain
         RequireWorld();
         Sessions().KeepAlive(sessionId);
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task CheckTokenAsync(TokenCheck check)
+    {
+        if (_world is null || _unusable is not null)
+        {
+            // Nothing to revoke; the request itself answers 404 (or 422).
+            return Task.CompletedTask;
+        }
+        if ((check.Invite is { } invite && IsBanned(WorldBan.OfInvite(invite)))
+            || (check.Participant is { } banned && IsBanned(WorldBan.OfParticipant(banned))))
+        {
+            throw Banned();
+        }
+        if (check.Participant is { } participant)
+        {
+            if (!Sessions().Contains(participant))
+            {
+                throw new WorldRequestException(WorldErrorKind.Forbidden,
+                    $"participant {participant} is no longer in world '{WorldKey}' (it left, was removed or timed out); join again with an invite");
+            }
+            Sessions().KeepAlive(participant);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task BanAsync(BanRequest request)
+    {
+        RequireWorld();
+        List<WorldBan> bans = [new(WorldBan.OfParticipant(request.Participant), request.Until)];
+        if (Sessions().InviteOf(request.Participant) is { } invite)
+        {
+            bans.Add(new(WorldBan.OfInvite(invite), request.Until));
+        }
+        // Durable first: once the ban answers, no silo and no restart lets the participant or its invite back in.
+        await _journal!.BanAsync(bans, _options.MaxBans);
+        await LeaveAsync(request.Participant);
+        logger.LogInformation("World {WorldId}: participant {Participant} banned until {Until:u}", WorldKey, request.Participant, request.Until);
     }
 
     /// <inheritdoc />
@@ -134,5 +179,11 @@ public sealed partial class WorldGrain
         }
     }
 
-    private WorldSessions Sessions() => _sessions ??= new WorldSessions(WorldKey, _world!.Players, time, _options.SessionTimeout);
+    private bool IsBanned(string subject) =>
+        Head.Bans is { } bans && bans.Any(b => b.Subject == subject && b.Until > time.GetUtcNow());
+
+    private WorldRequestException Banned() =>
+        new(WorldErrorKind.Forbidden, $"this token's participant or invite is banned from world '{WorldKey}'");
+
+    private WorldSessions Sessions() => _sessions ??= new WorldSessions(WorldKey, _world!.Players, time, _options.SessionTimeout, _options.MaxJoinsPerInvite);
 }

@@ -21,6 +21,12 @@ public sealed class WorldOptions
     /// <summary>A session not heard from for this long ends and frees its slot.</summary>
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Joins one invite may make per world activation (a shared link cannot fill every slot and mint participants without end).</summary>
+    public int MaxJoinsPerInvite { get; set; } = 32;
+
+    /// <summary>Live bans (participants and invites) a world keeps in its head; expired ones are dropped at the next ban.</summary>
+    public int MaxBans { get; set; } = 1024;
+
     /// <summary>An observer that does not refresh its subscription within this long stops receiving frames.</summary>
     public TimeSpan ObserverExpiry { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -6,10 +6,13 @@ namespace WorldCluster.Runtime.Worlds;
 /// The participants of one world activation: players in slots, spectators, and each player's latest action since the
 /// last tick. Sessions live only as long as the activation and their keep-alives; after a restart clients join again.
 /// </summary>
-internal sealed class WorldSessions(string worldId, int slots, TimeProvider time, TimeSpan timeout)
+internal sealed class WorldSessions(string worldId, int slots, TimeProvider time, TimeSpan timeout, int maxJoinsPerInvite)
 {
     private const int MaxNameLength = 64;
     private readonly Dictionary<Guid, Session> _sessions = [];
+    // Joins per invite in this activation, and the invite each participant joined with (kept after it ends, for a late ban).
+    private readonly Dictionary<string, int> _joinsByInvite = [];
+    private readonly Dictionary<Guid, string> _inviteOf = [];
     private readonly int[] _pending = new int[slots];
 
     /// <summary>Players present.</summary>
@@ -25,6 +28,11 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
         if (request.Name is { Length: > MaxNameLength })
         {
             throw new WorldRequestException(WorldErrorKind.BadRequest, $"names are at most {MaxNameLength} characters");
+        }
+        if (request.Invite is { } invite && _joinsByInvite.GetValueOrDefault(invite) >= maxJoinsPerInvite)
+        {
+            throw new WorldRequestException(WorldErrorKind.Forbidden,
+                $"this invite has been used for {maxJoinsPerInvite} joins of world '{worldId}', the most one invite may make; ask for a new invite");
         }
         int? slot = null;
         if (request.Role == ParticipantRole.Player)
@@ -55,6 +63,11 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
         }
         var id = Guid.NewGuid();
         _sessions[id] = new Session(request.Role, slot, request.Name, time.GetUtcNow()) { LastSeen = time.GetUtcNow() };
+        if (request.Invite is { } used)
+        {
+            _joinsByInvite[used] = _joinsByInvite.GetValueOrDefault(used) + 1;
+            _inviteOf[id] = used;
+        }
         return new SessionTicket(id, worldId, request.Role, slot);
     }
 
@@ -71,6 +84,12 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
         }
         return true;
     }
+
+    /// <summary>Whether the participant is present.</summary>
+    public bool Contains(Guid sessionId) => _sessions.ContainsKey(sessionId);
+
+    /// <summary>The invite a participant of this activation joined with; null for an admin's join or one this activation never saw.</summary>
+    public string? InviteOf(Guid sessionId) => _inviteOf.GetValueOrDefault(sessionId);
 
     /// <summary>Records a player's action for the next tick.</summary>
     public void Act(Guid sessionId, int action)

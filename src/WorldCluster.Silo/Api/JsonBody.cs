@@ -49,8 +49,30 @@ public static class JsonBody
     private static IResult TooLarge() =>
         Problems.Create(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"request bodies are limited to {ApiJson.MaxBodyBytes} bytes");
 
-    private static string Describe(JsonException e) =>
-        e.Path is { Length: > 1 } path ? $"invalid JSON at {path}: {FirstSentence(e.Message)}" : $"invalid JSON: {FirstSentence(e.Message)}";
+    /// <summary>What is wrong with a JSON document, in the client's terms (its path and property names, never .NET type names).</summary>
+    public static string Describe(JsonException e)
+    {
+        var at = e.Path is { Length: > 1 } path ? $" at {path}" : "";
+        var message = e.Message;
+        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+        {
+            var name = message.Split('\'') is [_, var property, ..] ? property : "?";
+            return $"invalid JSON: unknown property '{name}'";
+        }
+        if (message.Contains("could not be converted to", StringComparison.Ordinal))
+        {
+            return $"invalid JSON{at}: a value of the wrong type";
+        }
+        if (message.Contains("missing required properties", StringComparison.Ordinal))
+        {
+            return $"invalid JSON{at}: a required property is missing";
+        }
+        // Reader errors ("'x' is an invalid start of a value") name no types; anything else is described generically.
+        var first = FirstSentence(message);
+        return first.Contains("WorldCluster.", StringComparison.Ordinal) || first.Contains("System.", StringComparison.Ordinal)
+            ? $"invalid JSON{at}"
+            : $"invalid JSON{at}: {first}";
+    }
 
     // System.Text.Json appends path and position details we already report; keep the message short.
     private static string FirstSentence(string message)

@@ -13,7 +13,8 @@ public static class ParticipantEndpoints
         worlds.MapPost("/{id}/participants", Join).WithSummary("Join a world as a player or spectator; returns a token for that participant")
             .RequireAuthorization(WorldPolicies.Watch)
             .Accepts<Wire.JoinBody>("application/json").Produces<Wire.ParticipantToken>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
-        worlds.MapDelete("/{id}/participants/{participantId}", Leave).WithSummary("Leave a world (frees a player's slot)")
+        worlds.MapDelete("/{id}/participants/{participantId}", Leave)
+            .WithSummary("Leave a world (frees a player's slot), or remove a participant (admin); ?ban=true also bans it and its invite")
             .RequireAuthorization(WorldPolicies.Watch).Produces(StatusCodes.Status204NoContent);
         worlds.MapPost("/{id}/invites", Invite).WithSummary("Issue a world-scoped token for a role (admin)")
             .RequireAuthorization(WorldPolicies.Admin)
@@ -36,11 +37,28 @@ public static class ParticipantEndpoints
     public static IResult CannotPlay(string id) =>
         Problems.Create(StatusCodes.Status403Forbidden, "Forbidden", $"this token may not join world '{id}' as a player; a player token for it (or an admin) is needed", id);
 
-    private static async Task<IResult> Join(string id, HttpContext context, IGrainFactory grains, TokenIssuer issuer, AuthOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> Join(
+        string id, HttpContext context, IGrainFactory grains, TokenIssuer issuer, AuthOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!Wire.WorldId.IsValid(id))
         {
             return WorldEndpoints.InvalidId(id);
+        }
+        if (context.User.ParticipantId() is not null)
+        {
+            // Otherwise a join token could mint the next one for ever, outliving its invite.
+            return Problems.Create(StatusCodes.Status403Forbidden, "Forbidden",
+                "a join token cannot join again; join with the invite (or open a session with this token to take its participant over)", id);
+        }
+        // A join token ends when its invite does: an invite's holder never gets access longer than the admin granted.
+        var lifetime = options.ParticipantTokenLifetime;
+        if (context.User.WorldId() is not null && context.User.ExpiresAt() is { } inviteEnds)
+        {
+            lifetime = TimeSpan.FromSeconds(Math.Min(lifetime.TotalSeconds, Math.Floor((inviteEnds - time.GetUtcNow()).TotalSeconds)));
+            if (lifetime <= TimeSpan.Zero)
+            {
+                return Problems.Create(StatusCodes.Status403Forbidden, "Forbidden", "this invite has expired; ask for a new one", id);
+            }
         }
         var (body, problem) = await JsonBody.ReadAsync<Wire.JoinBody>(context.Request, cancellationToken);
         if (problem is not null)
@@ -57,9 +75,10 @@ public static class ParticipantEndpoints
         }
         try
         {
-            var ticket = await grains.GetGrain<IWorldGrain>(id).JoinAsync(new JoinRequest(role, body.Name, body.Slot));
+            var invite = context.User.InviteId();
+            var ticket = await grains.GetGrain<IWorldGrain>(id).JoinAsync(new JoinRequest(role, body.Name, body.Slot, invite));
             var name = RoleName(role);
-            var token = issuer.Participant(id, name, ticket.SessionId, ticket.Slot, options.ParticipantTokenLifetime);
+            var token = issuer.Participant(id, name, ticket.SessionId, ticket.Slot, invite, lifetime);
             return Results.Created($"/api/worlds/{id}/participants/{ticket.SessionId}",
                 new Wire.ParticipantToken(ticket.SessionId, id, name, ticket.Slot, body.Name, token.Token, token.ExpiresAt));
         }
@@ -69,7 +88,7 @@ public static class ParticipantEndpoints
         }
     }
 
-    private static async Task<IResult> Leave(string id, string participantId, HttpContext context, IGrainFactory grains)
+    private static async Task<IResult> Leave(string id, string participantId, HttpContext context, IGrainFactory grains, AuthOptions options, TimeProvider time)
     {
         if (!Wire.WorldId.IsValid(id))
         {
@@ -79,13 +98,29 @@ public static class ParticipantEndpoints
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "Invalid participant id", "a participant id is the GUID a join returned", id);
         }
-        if (!context.User.IsAdmin() && context.User.ParticipantId() != participant)
+        var ban = context.Request.Query["ban"].ToString();
+        if (ban is not ("" or "true" or "false"))
         {
-            return Problems.Create(StatusCodes.Status403Forbidden, "Forbidden", "only the participant's own token (or an admin) can end it", id);
+            return Problems.Create(StatusCodes.Status400BadRequest, "Invalid ban", "'ban' must be 'true' or 'false'", id);
+        }
+        if (!context.User.IsAdmin() && (context.User.ParticipantId() != participant || ban == "true"))
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, "Forbidden",
+                ban == "true" ? "only an admin can ban" : "only the participant's own token (or an admin) can end it", id);
         }
         try
         {
-            await grains.GetGrain<IWorldGrain>(id).LeaveAsync(participant);
+            var world = grains.GetGrain<IWorldGrain>(id);
+            if (ban == "true")
+            {
+                // Until every token the ban covers has expired anyway: invites live at most MaxInviteLifetime, join tokens no longer.
+                var longest = options.MaxInviteLifetime > options.ParticipantTokenLifetime ? options.MaxInviteLifetime : options.ParticipantTokenLifetime;
+                await world.BanAsync(new BanRequest(participant, time.GetUtcNow() + longest + TimeSpan.FromMinutes(1)));
+            }
+            else
+            {
+                await world.LeaveAsync(participant);
+            }
             return Results.NoContent();
         }
         catch (WorldRequestException e)

@@ -20,6 +20,7 @@ public static class Problems
         WorldErrorKind.Conflict => Create(StatusCodes.Status409Conflict, "Conflict", e.Message, worldId),
         WorldErrorKind.Unprocessable => Create(StatusCodes.Status422UnprocessableEntity, "World data unusable", e.Message, worldId),
         WorldErrorKind.Unavailable => Create(StatusCodes.Status503ServiceUnavailable, "Busy", e.Message, worldId),
+        WorldErrorKind.Forbidden => Create(StatusCodes.Status403Forbidden, "Forbidden", e.Message, worldId),
         WorldErrorKind.ModelFailed => Create(StatusCodes.Status500InternalServerError, "Model failed", e.Message, worldId),
         _ => Create(StatusCodes.Status500InternalServerError, "Unexpected world error", e.Message, worldId),
     };

@@ -32,6 +32,7 @@ public static class WorldEndpoints
 
         var worlds = api.MapGroup("/worlds").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         worlds.MapPost("/", CreateWorld).WithSummary("Create a world").RequireAuthorization(WorldPolicies.Admin)
+            .AddEndpointFilter(Hosting.WorldCreationQuota.FilterAsync).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .Accepts<Wire.CreateWorldBody>("application/json").Produces<Wire.WorldInfo>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         worlds.MapGet("/", ListWorlds).WithSummary("List world ids, a page at a time (?limit=N&after=<cursor>)")
@@ -46,6 +47,7 @@ public static class WorldEndpoints
         worlds.MapGet("/{id}/frame", GetFrame).WithSummary("The current frame as PNG").Produces(StatusCodes.Status200OK, contentType: "image/png")
             .RequireAuthorization(WorldPolicies.Watch);
         worlds.MapPost("/{id}/fork", ForkWorld).WithSummary("Fork a world at a durable tick").RequireAuthorization(WorldPolicies.Admin)
+            .AddEndpointFilter(Hosting.WorldCreationQuota.FilterAsync)
             .Accepts<Wire.ForkBody>("application/json").Produces<Wire.WorldInfo>(StatusCodes.Status201Created);
         worlds.MapGet("/{id}/participants", GetParticipants).WithSummary("Who is in a world").Produces<Wire.ParticipantList>().RequireAuthorization(WorldPolicies.Watch);
         worlds.MapParticipantApi();

@@ -40,6 +40,7 @@ public static class AuthHostingExtensions
             {
                 o.MapInboundClaims = false;
                 o.Events = Events();
+                o.Events.OnTokenValidated = TokenRevocation.CheckAsync;
             });
         builder.Services.AddOptions<JwtBearerOptions>(LocalScheme).Configure<TimeProvider>((o, time) =>
         {

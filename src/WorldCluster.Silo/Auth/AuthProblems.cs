@@ -9,6 +9,7 @@ namespace WorldCluster.Silo.Auth;
 /// <summary>Answers refused requests with RFC 7807 problems: 401 with <c>WWW-Authenticate</c>, or 403 saying what is missing.</summary>
 public sealed class AuthProblems : IAuthorizationMiddlewareResultHandler
 {
+    private const string NotYetValid = "the token is not valid yet (its start time is ahead of this gateway's clock); check the clocks or wait";
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
     /// <summary>The bearer challenge: a 401 problem that says what is wrong with the token.</summary>
@@ -20,6 +21,10 @@ public sealed class AuthProblems : IAuthorizationMiddlewareResultHandler
         {
             null when BearerToken.From(context.Request) is null => "a bearer token is required (Authorization: Bearer <token>; docs/security.md)",
             null => "the bearer token was not accepted",
+            TokenRevokedException revoked => revoked.Message,
+            SecurityTokenNotYetValidException => NotYetValid,
+            SecurityTokenInvalidLifetimeException { Expires: var expires } when expires > context.HttpContext.RequestServices
+                .GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime => NotYetValid,
             SecurityTokenExpiredException or SecurityTokenInvalidLifetimeException => "the token has expired; get a new one",
             SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "the token's signature is not valid (it was not signed by this cluster)",
             SecurityTokenInvalidIssuerException or SecurityTokenInvalidAudienceException => "the token was issued for someone else",

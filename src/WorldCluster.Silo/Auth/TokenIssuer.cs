@@ -21,8 +21,8 @@ public sealed class TokenIssuer(SymmetricSecurityKey key, TimeProvider time)
     public IssuedToken Invite(string worldId, string role, TimeSpan lifetime) =>
         Issue(lifetime, new Dictionary<string, object> { [WorldClaims.Role] = role, [WorldClaims.World] = worldId, ["sub"] = $"invite:{worldId}" });
 
-    /// <summary>The token a join returns: one participant of one world.</summary>
-    public IssuedToken Participant(string worldId, string role, Guid participantId, int? slot, TimeSpan lifetime)
+    /// <summary>The token a join returns: one participant of one world, minted from <paramref name="invite"/> (null: an admin's join).</summary>
+    public IssuedToken Participant(string worldId, string role, Guid participantId, int? slot, string? invite, TimeSpan lifetime)
     {
         var claims = new Dictionary<string, object>
         {
@@ -31,6 +31,10 @@ public sealed class TokenIssuer(SymmetricSecurityKey key, TimeProvider time)
             [WorldClaims.Participant] = participantId.ToString(),
             ["sub"] = participantId.ToString(),
         };
+        if (invite is not null)
+        {
+            claims[WorldClaims.Invite] = invite;
+        }
         if (slot is { } s)
         {
             claims[WorldClaims.Slot] = s.ToString(CultureInfo.InvariantCulture);

@@ -18,6 +18,9 @@ public static class WorldClaims
     /// <summary>The participant (session) a join token stands for.</summary>
     public const string Participant = "wc_participant";
 
+    /// <summary>The invite (its <c>jti</c>) a join token was minted from; absent when an admin joined.</summary>
+    public const string Invite = "wc_invite";
+
     /// <summary>The player slot of a join token.</summary>
     public const string Slot = "wc_slot";
 
@@ -39,6 +42,14 @@ public static class WorldClaims
     /// <summary>The participant a join token stands for, if it is one.</summary>
     public static Guid? ParticipantId(this ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(Participant), out var id) ? id : null;
+
+    /// <summary>The invite a world-scoped token is (its <c>jti</c>) or was minted from; null for an admin or a join by an admin.</summary>
+    public static string? InviteId(this ClaimsPrincipal user) =>
+        user.WorldId() is null ? null : user.ParticipantId() is null ? user.FindFirstValue("jti") : user.FindFirstValue(Invite);
+
+    /// <summary>When the caller's token expires (its <c>exp</c>), if it says.</summary>
+    public static DateTimeOffset? ExpiresAt(this ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirstValue("exp"), NumberStyles.None, CultureInfo.InvariantCulture, out var exp) ? DateTimeOffset.FromUnixTimeSeconds(exp) : null;
 
     /// <summary>The slot of a player's join token.</summary>
     public static int? SlotOf(this ClaimsPrincipal user) =>

@@ -32,22 +32,35 @@ public static class GatewayHostingExtensions
         builder.AddWorldClusterAuth();
         var limits = new RateLimitOptions();
         builder.Configuration.GetSection(RateLimitOptions.SectionName).Bind(limits);
+        limits.Validate();
+        builder.Services.AddSingleton(limits);
+        builder.Services.AddSingleton<WorldCreationQuota>();
+        var proxies = new ProxyOptions();
+        builder.Configuration.GetSection(ProxyOptions.SectionName).Bind(proxies);
+        builder.Services.AddSingleton(proxies.ToForwardedHeaders());
         builder.Services.AddRateLimiter(o =>
         {
-            // Per client address, fixed windows: a client that floods the API gets 429s; others are unaffected.
-            o.AddPolicy(ApiRateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.PermitLimit, Window = limits.Window, QueueLimit = 0 }));
+            // After authentication: each principal has its own budget, and requests without a valid token share a smaller
+            // one per client address, so a stranger's flood (all 401s) never uses up an admin's or a player's.
+            o.AddPolicy(ApiRateLimitPolicy, context =>
+            {
+                var (key, permits) = Partition(context, limits);
+                var time = context.RequestServices.GetRequiredService<TimeProvider>();
+                return RateLimitPartition.Get(key, _ => new ClockWindowLimiter(permits, limits.Window, time));
+            });
             o.OnRejected = async (rejected, cancellationToken) =>
             {
                 var response = rejected.HttpContext.Response;
                 response.StatusCode = StatusCodes.Status429TooManyRequests;
                 if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
                 {
+                    // When this window ends, to the second (rounded up: retrying then succeeds).
                     response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
+                var (_, permits) = Partition(rejected.HttpContext, limits);
+                var who = rejected.HttpContext.User.Identity?.IsAuthenticated == true ? "this token" : "requests without a valid token from this address";
                 await Problems.Create(StatusCodes.Status429TooManyRequests, "Too many requests",
-                    $"this client may make {limits.PermitLimit} API requests per {limits.Window.TotalSeconds:0} s; retry later")
+                    $"{who} may make {permits} API requests per {limits.Window.TotalSeconds:0} s; retry after the Retry-After seconds")
                     .ExecuteAsync(rejected.HttpContext);
             };
         });
@@ -72,6 +85,14 @@ public static class GatewayHostingExtensions
     /// <summary>Maps health, metrics, the web page and the API.</summary>
     public static WebApplication MapWorldClusterGateway(this WebApplication app)
     {
+        var forwarded = app.Services.GetRequiredService<ForwardedHeadersOptions>();
+        if (forwarded.KnownProxies.Count > 0 || forwarded.KnownIPNetworks.Count > 0)
+        {
+            // First, so the client address every later step sees is the one a trusted proxy forwarded.
+            app.UseForwardedHeaders(forwarded);
+        }
+        app.UseWorldClusterRequestLog();
+        app.UseWorldClusterSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHttpMetrics();
@@ -83,13 +104,27 @@ public static class GatewayHostingExtensions
         var page = new EmbeddedFileProvider(typeof(GatewayHostingExtensions).Assembly, "WorldCluster.Silo.wwwroot");
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = page });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = page, OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache" });
-        app.UseRateLimiter();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
         app.MapWorldApi();
         app.MapBatchStepApi();
         app.MapWorldSessions();
         return app;
+    }
+
+    // The budget a request counts against: its principal's, or its client address's for requests without a valid token.
+    private static (string Key, int Permits) Partition(HttpContext context, RateLimitOptions limits)
+    {
+        var user = context.User;
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return ($"address:{context.Connection.RemoteIpAddress?.ToString() ?? "unknown"}", limits.AnonymousPermitLimit);
+        }
+        var principal = user.WorldId() is { } world
+            ? $"world:{world}:{user.ParticipantId()?.ToString() ?? user.FindFirst("jti")?.Value}"
+            : $"{user.FindFirst(WorldClaims.Role)?.Value ?? "user"}:{user.FindFirst("sub")?.Value}:{user.FindFirst("iss")?.Value}";
+        return ($"principal:{principal}", limits.PermitLimit);
     }
 }

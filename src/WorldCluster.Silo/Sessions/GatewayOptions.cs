@@ -20,6 +20,12 @@ public sealed class GatewayOptions
     /// <summary>Frame messages a session may have queued before it is cut off as too slow.</summary>
     public int SessionFrameCapacity { get; set; } = 64;
 
+    /// <summary>
+    /// Browser origins (e.g. <c>https://worlds.example.com</c>) besides the gateway's own that may open sessions; a session
+    /// upgrade with any other <c>Origin</c> is refused (clients that send none, like the .NET client, are not browsers and pass).
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
     /// <summary>Throws <see cref="InvalidOperationException"/> naming the key of a setting the gateway cannot run with.</summary>
     public void Validate()
     {

@@ -34,6 +34,11 @@ public static class SessionEndpoint
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "Invalid world id", "not a world id (1-64 characters of a-z, 0-9 and '-')");
         }
+        if (!SessionOrigin.IsAllowed(context.Request, options.Value))
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, "Forbidden",
+                "sessions may be opened from the gateway's own page or an origin in WorldCluster:Gateway:AllowedOrigins", id);
+        }
         var (request, refused) = SessionRequest.Read(id, context);
         if (refused is not null)
         {

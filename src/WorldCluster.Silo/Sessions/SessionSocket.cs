@@ -111,7 +111,7 @@ internal static class SessionSocket
         }
         catch (JsonException e)
         {
-            return $"invalid JSON: {e.Message}";
+            return JsonBody.Describe(e);
         }
         if (parsed?.Action is not { } action)
         {

@@ -250,6 +250,35 @@ public sealed class WorldJournalTests
         Assert.Equal(digests[5], StateDigest.Of(atFive));
     });
 
+    [Fact]
+    public Task Bans_are_durable_survive_snapshots_and_recovery_and_never_overwrite_another_writer() => OnActivation(async () =>
+    {
+        var model = new CounterModel(replayable: true);
+        var (journal, world) = await CreatedAsync(model);
+        (world, var record) = await model.StepAsync(world, [1, 2]);
+        await journal.AppendAsync(record);
+        var until = _time.GetUtcNow() + TimeSpan.FromHours(1);
+        var banned = new WorldBan(WorldBan.OfInvite("abc"), until);
+
+        // A snapshot's head write and a ban's at once: they take turns, so neither finds the other's ETag and goes stale.
+        await Task.WhenAll(journal.FlushAsync(world), journal.BanAsync([banned], maxBans: 4));
+        var recovered = NewJournal(_store.SameStorage());
+        await recovered.RecoverAsync(_ => model.Replay, CancellationToken.None);
+        var other = new WorldBan(WorldBan.OfParticipant(Guid.NewGuid()), until);
+        await recovered.BanAsync([other], 4);
+        // The older activation's ban finds the head moved on: it writes nothing and steps aside.
+        var stale = await Assert.ThrowsAsync<WorldRequestException>(() => journal.BanAsync([new(WorldBan.OfInvite("late"), until)], 4));
+        var full = await Assert.ThrowsAsync<WorldRequestException>(() => recovered.BanAsync(
+            [.. Enumerable.Range(0, 3).Select(i => new WorldBan(WorldBan.OfInvite($"more{i}"), until))], 4));
+
+        Assert.Equal(1, _staleCalls);
+        Assert.Equal([banned, other], recovered.Head!.Bans);
+        Assert.Equal(1, recovered.Head.Base.Tick);
+        Assert.Equal(WorldErrorKind.Conflict, stale.Kind);
+        Assert.Equal(WorldErrorKind.Conflict, full.Kind);
+        Assert.Equal([banned, other], WorldHeadCodec.Decode(World, (await _store.ReadHeadAsync(World))!.Content).Bans);
+    });
+
     // A journal of a new on-demand world at tick 0.
     private async Task<(WorldJournal Journal, WorldAtTick Start)> CreatedAsync(CounterModel model)
     {

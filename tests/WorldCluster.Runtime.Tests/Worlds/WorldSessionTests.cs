@@ -70,7 +70,7 @@ public sealed class WorldSessionTests(WorldClusterFixture fixture) : IClassFixtu
     [Fact]
     public void A_tick_merges_each_players_latest_action_in_slot_order_and_no_op_for_the_silent()
     {
-        var sessions = new WorldSessions("w-test", 3, TimeProvider.System, TimeSpan.FromSeconds(30));
+        var sessions = new WorldSessions("w-test", 3, TimeProvider.System, TimeSpan.FromSeconds(30), maxJoinsPerInvite: 32);
         var a = sessions.Join(new JoinRequest(ParticipantRole.Player));
         var b = sessions.Join(new JoinRequest(ParticipantRole.Player));
         sessions.Join(new JoinRequest(ParticipantRole.Player));

@@ -97,8 +97,9 @@ public sealed class AuthMatrixTests(SiloHostFixture host) : IClassFixture<SiloHo
             _ when target == 'B' => 403,
             Op.GetWorld or Op.Frame or Op.Participants => 200,
             Op.Step => player ? 200 : 403,
-            Op.JoinSpectator => 201,
-            Op.JoinPlayer => player ? 201 : 403,
+            // A join token mints no further tokens: only an invite joins.
+            Op.JoinSpectator => joined ? 403 : 201,
+            Op.JoinPlayer => player && !joined ? 201 : 403,
             Op.LeaveOwn => joined ? 204 : 403,
             Op.LeaveOther => 403,
             // A join token's session is its participant: asking for the other role is refused.

@@ -50,11 +50,11 @@ public sealed class JoinAndLeaveTests(SiloHostFixture host) : IClassFixture<Silo
             Assert.Single(during.GetProperty("participants").EnumerateArray());
         }
 
-        // Closing the socket ended the participant; its token opens no session any more.
+        // Closing the socket ended the participant; its token opens no session any more (nor anything else).
         await WaitUntilEmpty(world);
         var (late, lateRefused) = await SessionClient.ConnectAsync(player, world, "");
         Assert.Null(late);
-        Assert.Equal(HttpStatusCode.NotFound, lateRefused);
+        Assert.Equal(HttpStatusCode.Unauthorized, lateRefused);
     }
 
     [Theory]

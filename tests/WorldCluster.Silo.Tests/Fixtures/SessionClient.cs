@@ -35,10 +35,14 @@ public sealed class SessionClient : IAsyncDisposable
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
 
     /// <summary>Connects with the HTTP client's address and bearer token; returns the HTTP status when the server refused the upgrade.</summary>
-    public static async Task<(SessionClient? Client, HttpStatusCode? Refused)> ConnectAsync(HttpClient http, string worldId, string query)
+    public static async Task<(SessionClient? Client, HttpStatusCode? Refused)> ConnectAsync(HttpClient http, string worldId, string query, string? origin = null)
     {
         var client = new SessionClient();
         client._socket.Options.CollectHttpResponseDetails = true;
+        if (origin is not null)
+        {
+            client._socket.Options.SetRequestHeader("Origin", origin);
+        }
         if (http.DefaultRequestHeaders.Authorization is { } authorization)
         {
             client._socket.Options.SetRequestHeader("Authorization", authorization.ToString());
