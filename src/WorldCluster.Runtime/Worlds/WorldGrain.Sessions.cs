@@ -14,8 +14,10 @@ public sealed partial class WorldGrain
         var world = RequireWorld();
         // Expired sessions free their slots first, counted like every other expiry.
         EndExpiredSessions();
+        var before = Sessions().Count;
         var ticket = Sessions().Join(request);
-        metrics.Participants.WithLabels(world.Model).Inc();
+        // A participant taken over is counted once.
+        metrics.Participants.WithLabels(world.Model).Inc(Sessions().Count - before);
         if (ticket.Role == ParticipantRole.Player && Head.TickHz > 0)
         {
             _ticker!.Start(Head.TickHz);
@@ -134,5 +136,5 @@ public sealed partial class WorldGrain
         }
     }
 
-    private WorldSessions Sessions() => _sessions ??= new WorldSessions(WorldKey, _world!.Players, time, _options.SessionTimeout);
+    private WorldSessions Sessions() => _sessions ??= new WorldSessions(WorldKey, _world!.Players, time, _options.SessionTimeout, _slotsHeldUntil);
 }

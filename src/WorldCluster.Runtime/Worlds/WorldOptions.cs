@@ -21,6 +21,12 @@ public sealed class WorldOptions
     /// <summary>A session not heard from for this long ends and frees its slot.</summary>
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// After an activation takes up a stored world (a restart, a move to another silo), its player slots are held this long
+    /// for the participants of join tokens coming back: only a token for a slot takes it, and a new player waits.
+    /// </summary>
+    public TimeSpan SlotGrace { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>An observer that does not refresh its subscription within this long stops receiving frames.</summary>
     public TimeSpan ObserverExpiry { get; set; } = TimeSpan.FromSeconds(15);
 

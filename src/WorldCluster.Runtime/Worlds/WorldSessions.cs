@@ -4,13 +4,18 @@ namespace WorldCluster.Runtime.Worlds;
 
 /// <summary>
 /// The participants of one world activation: players in slots, spectators, and each player's latest action since the
-/// last tick. Sessions live only as long as the activation and their keep-alives; after a restart clients join again.
+/// last tick. Sessions live only as long as the activation and their keep-alives. Nothing about them is stored: an
+/// activation that took up a stored world holds every player slot until <paramref name="heldUntil"/> for the
+/// participants that come back with their join tokens (each names its participant and slot), and new players wait.
 /// </summary>
-internal sealed class WorldSessions(string worldId, int slots, TimeProvider time, TimeSpan timeout)
+internal sealed class WorldSessions(string worldId, int slots, TimeProvider time, TimeSpan timeout, DateTimeOffset heldUntil = default)
 {
     private const int MaxNameLength = 64;
     private readonly Dictionary<Guid, Session> _sessions = [];
     private readonly int[] _pending = new int[slots];
+
+    /// <summary>Sessions present, players and spectators.</summary>
+    public int Count => _sessions.Count;
 
     /// <summary>Players present.</summary>
     public int PlayerCount => _sessions.Values.Count(s => s.Slot is not null);
@@ -19,43 +24,90 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
     public IReadOnlyList<Participant> Participants =>
         [.. _sessions.Values.OrderBy(s => s.Slot ?? int.MaxValue).ThenBy(s => s.Joined).Select(s => new Participant(s.Role, s.Slot, s.Name))];
 
-    /// <summary>Adds a session; a player takes the requested or the lowest free slot.</summary>
+    /// <summary>Whether player slots are still held for returning participants (see <see cref="Join"/>).</summary>
+    public bool HoldsSlots => time.GetUtcNow() < heldUntil;
+
+    /// <summary>
+    /// Adds a session; a player takes the requested or the lowest free slot. A returning participant (one a join token
+    /// names) takes over its session when it is still here; while slots are held it gets its own slot back, if free.
+    /// </summary>
     public SessionTicket Join(JoinRequest request)
     {
         if (request.Name is { Length: > MaxNameLength })
         {
             throw new WorldRequestException(WorldErrorKind.BadRequest, $"names are at most {MaxNameLength} characters");
         }
-        int? slot = null;
-        if (request.Role == ParticipantRole.Player)
-        {
-            var taken = _sessions.Values.Where(s => s.Slot is not null).Select(s => s.Slot!.Value).ToHashSet();
-            if (request.Slot is { } wanted)
-            {
-                if (wanted < 0 || wanted >= slots)
-                {
-                    throw new WorldRequestException(WorldErrorKind.BadRequest, $"slot {wanted} does not exist (world '{worldId}' has slots 0..{slots - 1})");
-                }
-                if (taken.Contains(wanted))
-                {
-                    throw new WorldRequestException(WorldErrorKind.Conflict, $"slot {wanted} of world '{worldId}' is taken");
-                }
-                slot = wanted;
-            }
-            else
-            {
-                slot = Enumerable.Range(0, slots).Cast<int?>().FirstOrDefault(s => !taken.Contains(s!.Value))
-                    ?? throw new WorldRequestException(WorldErrorKind.Conflict, $"world '{worldId}' has no free player slot ({slots} players)");
-            }
-            _pending[slot.Value] = 0;
-        }
-        else if (request.Role != ParticipantRole.Spectator)
+        if (request.Role is not (ParticipantRole.Player or ParticipantRole.Spectator))
         {
             throw new WorldRequestException(WorldErrorKind.BadRequest, $"unknown role {request.Role}");
         }
-        var id = Guid.NewGuid();
-        _sessions[id] = new Session(request.Role, slot, request.Name, time.GetUtcNow()) { LastSeen = time.GetUtcNow() };
-        return new SessionTicket(id, worldId, request.Role, slot);
+        if (request.Participant is { } returning)
+        {
+            return Return(returning, request);
+        }
+        int? slot = null;
+        if (request.Role == ParticipantRole.Player)
+        {
+            if (HoldsSlots)
+            {
+                var wait = Math.Ceiling((heldUntil - time.GetUtcNow()).TotalSeconds);
+                throw new WorldRequestException(WorldErrorKind.Unavailable,
+                    $"world '{worldId}' restarted: its player slots are held for returning players for {wait:0} more s; join then, or watch");
+            }
+            slot = FreeSlot(request.Slot);
+        }
+        return Add(Guid.NewGuid(), request.Role, slot, request.Name);
+    }
+
+    private SessionTicket Return(Guid participant, JoinRequest request)
+    {
+        if (_sessions.TryGetValue(participant, out var present))
+        {
+            if (present.Role != request.Role || present.Slot != (request.Role == ParticipantRole.Player ? request.Slot : null))
+            {
+                throw new WorldRequestException(WorldErrorKind.BadRequest, $"participant {participant} of world '{worldId}' is not a {request.Role} in that slot");
+            }
+            present.LastSeen = time.GetUtcNow();
+            return new SessionTicket(participant, worldId, present.Role, present.Slot);
+        }
+        if (!HoldsSlots)
+        {
+            throw new WorldRequestException(WorldErrorKind.NotFound, $"no session {participant} in world '{worldId}' (it ended or timed out; join again)");
+        }
+        int? slot = null;
+        if (request.Role == ParticipantRole.Player)
+        {
+            slot = request.Slot is { } own
+                ? FreeSlot(own)
+                : throw new WorldRequestException(WorldErrorKind.BadRequest, "a returning player names its slot");
+        }
+        return Add(participant, request.Role, slot, request.Name);
+    }
+
+    // The wanted slot if it is free, or the lowest free one.
+    private int FreeSlot(int? wanted)
+    {
+        var taken = _sessions.Values.Where(s => s.Slot is not null).Select(s => s.Slot!.Value).ToHashSet();
+        if (wanted is { } w)
+        {
+            if (w < 0 || w >= slots)
+            {
+                throw new WorldRequestException(WorldErrorKind.BadRequest, $"slot {w} does not exist (world '{worldId}' has slots 0..{slots - 1})");
+            }
+            return taken.Contains(w) ? throw new WorldRequestException(WorldErrorKind.Conflict, $"slot {w} of world '{worldId}' is taken") : w;
+        }
+        return Enumerable.Range(0, slots).Cast<int?>().FirstOrDefault(s => !taken.Contains(s!.Value))
+            ?? throw new WorldRequestException(WorldErrorKind.Conflict, $"world '{worldId}' has no free player slot ({slots} players)");
+    }
+
+    private SessionTicket Add(Guid id, ParticipantRole role, int? slot, string? name)
+    {
+        if (slot is { } s)
+        {
+            _pending[s] = 0;
+        }
+        _sessions[id] = new Session(role, slot, name, time.GetUtcNow()) { LastSeen = time.GetUtcNow() };
+        return new SessionTicket(id, worldId, role, slot);
     }
 
     /// <summary>Ends a session; false when it was not there.</summary>
