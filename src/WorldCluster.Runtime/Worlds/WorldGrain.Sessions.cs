@@ -41,6 +41,21 @@ public sealed partial class WorldGrain
     }
 
     /// <inheritdoc />
+    public Task ReleaseAsync(Guid sessionId, int claim)
+    {
+        var world = RequireWorld();
+        if (Sessions().Release(sessionId, claim))
+        {
+            metrics.Participants.WithLabels(world.Model).Dec();
+        }
+        if (Sessions().PlayerCount == 0)
+        {
+            _ticker!.Stop();
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public Task ActAsync(Guid sessionId, int action)
     {
         RequireWorld();

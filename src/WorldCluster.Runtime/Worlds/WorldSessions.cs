@@ -68,7 +68,8 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
                 throw new WorldRequestException(WorldErrorKind.BadRequest, $"participant {participant} of world '{worldId}' is not a {request.Role} in that slot");
             }
             present.LastSeen = time.GetUtcNow();
-            return new SessionTicket(participant, worldId, present.Role, present.Slot);
+            present.Claim++;
+            return new SessionTicket(participant, worldId, present.Role, present.Slot, present.Claim);
         }
         if (!HoldsSlots)
         {
@@ -124,6 +125,10 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
         return true;
     }
 
+    /// <summary>Ends a session unless it was taken over again after <paramref name="claim"/>; false when it did not end.</summary>
+    public bool Release(Guid sessionId, int claim) =>
+        _sessions.TryGetValue(sessionId, out var session) && session.Claim == claim && Leave(sessionId);
+
     /// <summary>Records a player's action for the next tick.</summary>
     public void Act(Guid sessionId, int action)
     {
@@ -171,5 +176,7 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
     private sealed record Session(ParticipantRole Role, int? Slot, string? Name, DateTimeOffset Joined)
     {
         public DateTimeOffset LastSeen { get; set; }
+
+        public int Claim { get; set; }
     }
 }

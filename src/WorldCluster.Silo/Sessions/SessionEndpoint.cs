@@ -102,7 +102,7 @@ public static class SessionEndpoint
                 // restarted) with its join token and takes it over; a world that restarts with it holds its slot.
                 if (!lifetime.ApplicationStopping.IsCancellationRequested)
                 {
-                    await world.LeaveAsync(ticket.SessionId);
+                    await world.ReleaseAsync(ticket.SessionId, ticket.Claim);
                 }
             }
             catch (Exception e)
