@@ -36,22 +36,36 @@ internal static class SessionSocket
         var receive = ReceiveActions(socket, world, ticket, stop.Token);
         var alive = KeepAlive(world, ticket, keepAlive, stop.Token);
         var ended = await Task.WhenAny(send, receive, alive, restarting.Task);
-        await stop.CancelAsync();
-        WebSocketCloseStatus status;
-        string reason;
         try
         {
-            (status, reason) = await ended;
+            WebSocketCloseStatus status;
+            string reason;
+            try
+            {
+                (status, reason) = await ended;
+            }
+            catch (WorldRequestException e)
+            {
+                // The world ended the session (it restarted, or the session timed out): the client joins again.
+                (status, reason) = (WebSocketCloseStatus.EndpointUnavailable, Truncate(e.Message));
+            }
+            // Close before cancelling the other loops: a cancelled receive or send aborts the socket, and the client
+            // would see 1006 instead of why.
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await socket.CloseOutputAsync(status, reason, closing.Token);
+                if (ended != receive)
+                {
+                    // Wait (briefly) for the client's close: a host that is stopping drops the connection as soon as the
+                    // request ends, and a browser that has not read the close frame by then reports 1006.
+                    await ((Task)receive).WaitAsync(closing.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                }
+            }
         }
-        catch (WorldRequestException e)
+        finally
         {
-            // The world ended the session (it restarted, or the session timed out): the client joins again.
-            (status, reason) = (WebSocketCloseStatus.EndpointUnavailable, Truncate(e.Message));
-        }
-        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-        {
-            using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await socket.CloseOutputAsync(status, reason, closing.Token);
+            await stop.CancelAsync();
         }
     }
 

@@ -41,8 +41,10 @@ const view = {
   welcomes: 0, // welcomes in this world: more than one after a reconnect
   reconnectAttempts: 0,
   lastClose: null, // { opened, code, reason } of the last socket
+  closes: [], // the last 20 of them
   inviteLink: null,
   fullscreenRequests: 0,
+  actionsSent: 0,
 };
 window.worldcluster = view;
 
@@ -286,6 +288,8 @@ const retryable = (e) => e.status === 0 || e.status === 429 || e.status >= 500;
 
 function scheduleReconnect(myGeneration, why) {
   stopParticipants();
+  // Once the server said it is restarting, say so until the page is back in (not each try's own failure).
+  const text = session.restarting && !why.includes("held for returning players") ? "Server restarting" : why;
   const attempt = session.attempt++;
   const base = RECONNECT_DELAYS[Math.min(attempt, RECONNECT_DELAYS.length - 1)];
   const delay = Math.round(base * (1 + Math.random() * 0.3));
@@ -299,7 +303,7 @@ function scheduleReconnect(myGeneration, why) {
     clearTimeout(session.retryTimer);
     connect(myGeneration);
   }, "primary");
-  showOverlay(`${why} — reconnecting in ${Math.ceil(delay / 1000)} s… (try ${attempt + 1})`, [now]);
+  showOverlay(`${text} — reconnecting in ${Math.ceil(delay / 1000)} s… (try ${attempt + 1})`, [now]);
   session.retryTimer = setTimeout(() => myGeneration === generation && connect(myGeneration), delay);
 }
 
@@ -307,7 +311,7 @@ function resetSessionView(worldId, role) {
   Object.assign(view, {
     state: "connecting", worldId, role, slot: null, welcome: null, lastHeader: null, headers: [],
     framesReceived: 0, framesDrawn: 0, fps: 0, latencyMs: null, participants: [], lastError: null,
-    welcomes: 0, reconnectAttempts: 0, lastClose: null,
+    welcomes: 0, reconnectAttempts: 0, lastClose: null, closes: [],
   });
   frameArrivals = [];
   latencies = [];
@@ -335,6 +339,7 @@ function onWelcome(message) {
   view.role = message.role;
   view.state = "open";
   session.attempt = 0;
+  session.restarting = false;
   setSessionState("open");
   hideOverlay();
   const you = describeYou();
@@ -465,13 +470,15 @@ async function onClosed({ opened, code, reason }, myGeneration) {
   stopParticipants();
   session.handle = null;
   view.lastClose = { opened, code, reason };
+  view.closes = [...view.closes.slice(-19), view.lastClose];
   if (opened) {
     if (code === 1003 || code === 1009) {
       // The page sent something the server will never take: trying again would not help.
       failSession(`Disconnected (code ${code}): ${reason}.`, worldId, role);
       return;
     }
-    const why = code === 1001 && reason === "server restarting"
+    session.restarting ||= code === 1001 && reason === "server restarting";
+    const why = session.restarting
       ? "Server restarting"
       : code === 1008
         ? "This connection fell behind the world"
@@ -623,6 +630,7 @@ function act(action) {
   if (!session.handle.send(action)) {
     return;
   }
+  view.actionsSent++;
   // Measure only an action that differs from the one last merged for us, so an earlier identical action in flight
   // cannot make the latency look shorter than it is.
   const merged = view.lastHeader?.actions?.[view.slot];
