@@ -44,6 +44,13 @@ public interface IWorldGrain : IGrainWithStringKey
     [Alias("Leave")]
     Task LeaveAsync(Guid sessionId);
 
+    /// <summary>
+    /// Ends a session taken over with <paramref name="claim"/> unless a later socket has taken it over since (a reconnect
+    /// that arrived before the old socket was found dead).
+    /// </summary>
+    [Alias("Release")]
+    Task ReleaseAsync(Guid sessionId, int claim);
+
     /// <summary>Sets a player's action for the next real-time tick (the latest one since the last tick wins).</summary>
     [Alias("Act")]
     Task ActAsync(Guid sessionId, int action);

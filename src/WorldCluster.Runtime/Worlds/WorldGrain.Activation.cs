@@ -23,6 +23,8 @@ public sealed partial class WorldGrain
         {
             if (await _journal.RecoverAsync(ModelOf, cancellationToken) is { } world)
             {
+                // Its players may be reconnecting (a restart, a move): their slots wait for their join tokens a while.
+                _slotsHeldUntil = time.GetUtcNow() + _options.SlotGrace;
                 Serve(world);
             }
         }

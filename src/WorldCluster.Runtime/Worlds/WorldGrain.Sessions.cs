@@ -19,8 +19,10 @@ public sealed partial class WorldGrain
         }
         // Expired sessions free their slots first, counted like every other expiry.
         EndExpiredSessions();
+        var before = Sessions().Count;
         var ticket = Sessions().Join(request);
-        metrics.Participants.WithLabels(world.Model).Inc();
+        // A participant taken over is counted once.
+        metrics.Participants.WithLabels(world.Model).Inc(Sessions().Count - before);
         if (ticket.Role == ParticipantRole.Player && Head.TickHz > 0)
         {
             _ticker!.Start(Head.TickHz);
@@ -33,6 +35,65 @@ public sealed partial class WorldGrain
     {
         var world = RequireWorld();
         if (Sessions().Leave(sessionId))
+        {
+            metrics.Participants.WithLabels(world.Model).Dec();
+        }
+        if (Sessions().PlayerCount == 0)
+        {
+            _ticker!.Stop();
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task CheckTokenAsync(TokenCheck check)
+    {
+        if (_world is null || _unusable is not null)
+        {
+            // Nothing to revoke; the request itself answers 404 (or 422).
+            return Task.CompletedTask;
+        }
+        if ((check.Invite is { } invite && IsBanned(WorldBan.OfInvite(invite)))
+            || (check.Participant is { } banned && IsBanned(WorldBan.OfParticipant(banned))))
+        {
+            throw Banned();
+        }
+        if (check.Participant is { } participant)
+        {
+            // While a restarted world holds its slots, a returning participant's token stands: its join takes the slot back.
+            if (!Sessions().Contains(participant) && !Sessions().HoldsSlots)
+            {
+                throw new WorldRequestException(WorldErrorKind.Forbidden,
+                    $"participant {participant} is no longer in world '{WorldKey}' (it left, was removed or timed out); join again with an invite");
+            }
+            if (Sessions().Contains(participant))
+            {
+                Sessions().KeepAlive(participant);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task BanAsync(BanRequest request)
+    {
+        RequireWorld();
+        List<WorldBan> bans = [new(WorldBan.OfParticipant(request.Participant), request.Until)];
+        if (Sessions().InviteOf(request.Participant) is { } invite)
+        {
+            bans.Add(new(WorldBan.OfInvite(invite), request.Until));
+        }
+        // Durable first: once the ban answers, no silo and no restart lets the participant or its invite back in.
+        await _journal!.BanAsync(bans, _options.MaxBans);
+        await LeaveAsync(request.Participant);
+        logger.LogInformation("World {WorldId}: participant {Participant} banned until {Until:u}", WorldKey, request.Participant, request.Until);
+    }
+
+    /// <inheritdoc />
+    public Task ReleaseAsync(Guid sessionId, int claim)
+    {
+        var world = RequireWorld();
+        if (Sessions().Release(sessionId, claim))
         {
             metrics.Participants.WithLabels(world.Model).Dec();
         }
@@ -61,46 +122,6 @@ public sealed partial class WorldGrain
         RequireWorld();
         Sessions().KeepAlive(sessionId);
         return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public Task CheckTokenAsync(TokenCheck check)
-    {
-        if (_world is null || _unusable is not null)
-        {
-            // Nothing to revoke; the request itself answers 404 (or 422).
-            return Task.CompletedTask;
-        }
-        if ((check.Invite is { } invite && IsBanned(WorldBan.OfInvite(invite)))
-            || (check.Participant is { } banned && IsBanned(WorldBan.OfParticipant(banned))))
-        {
-            throw Banned();
-        }
-        if (check.Participant is { } participant)
-        {
-            if (!Sessions().Contains(participant))
-            {
-                throw new WorldRequestException(WorldErrorKind.Forbidden,
-                    $"participant {participant} is no longer in world '{WorldKey}' (it left, was removed or timed out); join again with an invite");
-            }
-            Sessions().KeepAlive(participant);
-        }
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public async Task BanAsync(BanRequest request)
-    {
-        RequireWorld();
-        List<WorldBan> bans = [new(WorldBan.OfParticipant(request.Participant), request.Until)];
-        if (Sessions().InviteOf(request.Participant) is { } invite)
-        {
-            bans.Add(new(WorldBan.OfInvite(invite), request.Until));
-        }
-        // Durable first: once the ban answers, no silo and no restart lets the participant or its invite back in.
-        await _journal!.BanAsync(bans, _options.MaxBans);
-        await LeaveAsync(request.Participant);
-        logger.LogInformation("World {WorldId}: participant {Participant} banned until {Until:u}", WorldKey, request.Participant, request.Until);
     }
 
     /// <inheritdoc />
@@ -185,5 +206,6 @@ public sealed partial class WorldGrain
     private WorldRequestException Banned() =>
         new(WorldErrorKind.Forbidden, $"this token's participant or invite is banned from world '{WorldKey}'");
 
-    private WorldSessions Sessions() => _sessions ??= new WorldSessions(WorldKey, _world!.Players, time, _options.SessionTimeout, _options.MaxJoinsPerInvite);
+    private WorldSessions Sessions() =>
+        _sessions ??= new WorldSessions(WorldKey, _world!.Players, time, _options.SessionTimeout, _options.MaxJoinsPerInvite, _slotsHeldUntil);
 }

@@ -38,6 +38,7 @@ public sealed partial class WorldGrain(
     private RealtimeTicker? _ticker;
     private SiloFanOut? _fanOut;
     private WorldSessions? _sessions;
+    private DateTimeOffset _slotsHeldUntil;
     private WorldModel? _model;
     private WorldAtTick? _world;
     private string? _digest;

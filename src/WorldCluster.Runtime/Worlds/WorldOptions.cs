@@ -27,6 +27,12 @@ public sealed class WorldOptions
     /// <summary>Live bans (participants and invites) a world keeps in its head; expired ones are dropped at the next ban.</summary>
     public int MaxBans { get; set; } = 1024;
 
+    /// <summary>
+    /// After an activation takes up a stored world (a restart, a move to another silo), its player slots are held this long
+    /// for the participants of join tokens coming back: only a token for a slot takes it, and a new player waits.
+    /// </summary>
+    public TimeSpan SlotGrace { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>An observer that does not refresh its subscription within this long stops receiving frames.</summary>
     public TimeSpan ObserverExpiry { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -4,9 +4,11 @@ namespace WorldCluster.Runtime.Worlds;
 
 /// <summary>
 /// The participants of one world activation: players in slots, spectators, and each player's latest action since the
-/// last tick. Sessions live only as long as the activation and their keep-alives; after a restart clients join again.
+/// last tick. Sessions live only as long as the activation and their keep-alives. Nothing about them is stored: an
+/// activation that took up a stored world holds every player slot until <paramref name="heldUntil"/> for the
+/// participants that come back with their join tokens (each names its participant and slot), and new players wait.
 /// </summary>
-internal sealed class WorldSessions(string worldId, int slots, TimeProvider time, TimeSpan timeout, int maxJoinsPerInvite)
+internal sealed class WorldSessions(string worldId, int slots, TimeProvider time, TimeSpan timeout, int maxJoinsPerInvite, DateTimeOffset heldUntil = default)
 {
     private const int MaxNameLength = 64;
     private readonly Dictionary<Guid, Session> _sessions = [];
@@ -15,6 +17,9 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
     private readonly Dictionary<Guid, string> _inviteOf = [];
     private readonly int[] _pending = new int[slots];
 
+    /// <summary>Sessions present, players and spectators.</summary>
+    public int Count => _sessions.Count;
+
     /// <summary>Players present.</summary>
     public int PlayerCount => _sessions.Values.Count(s => s.Slot is not null);
 
@@ -22,12 +27,31 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
     public IReadOnlyList<Participant> Participants =>
         [.. _sessions.Values.OrderBy(s => s.Slot ?? int.MaxValue).ThenBy(s => s.Joined).Select(s => new Participant(s.Role, s.Slot, s.Name))];
 
-    /// <summary>Adds a session; a player takes the requested or the lowest free slot.</summary>
+    /// <summary>Whether player slots are still held for returning participants (see <see cref="Join"/>).</summary>
+    public bool HoldsSlots => time.GetUtcNow() < heldUntil;
+
+    /// <summary>
+    /// Adds a session; a player takes the requested or the lowest free slot. A returning participant (one a join token
+    /// names) takes over its session when it is still here; while slots are held it gets its own slot back, if free.
+    /// </summary>
     public SessionTicket Join(JoinRequest request)
     {
         if (request.Name is { Length: > MaxNameLength })
         {
             throw new WorldRequestException(WorldErrorKind.BadRequest, $"names are at most {MaxNameLength} characters");
+        }
+        if (request.Role is not (ParticipantRole.Player or ParticipantRole.Spectator))
+        {
+            throw new WorldRequestException(WorldErrorKind.BadRequest, $"unknown role {request.Role}");
+        }
+        if (request.Participant is { } returning)
+        {
+            var back = Return(returning, request);
+            if (request.Invite is { } joinedWith)
+            {
+                _inviteOf[back.SessionId] = joinedWith;
+            }
+            return back;
         }
         if (request.Invite is { } invite && _joinsByInvite.GetValueOrDefault(invite) >= maxJoinsPerInvite)
         {
@@ -37,38 +61,73 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
         int? slot = null;
         if (request.Role == ParticipantRole.Player)
         {
-            var taken = _sessions.Values.Where(s => s.Slot is not null).Select(s => s.Slot!.Value).ToHashSet();
-            if (request.Slot is { } wanted)
+            if (HoldsSlots)
             {
-                if (wanted < 0 || wanted >= slots)
-                {
-                    throw new WorldRequestException(WorldErrorKind.BadRequest, $"slot {wanted} does not exist (world '{worldId}' has slots 0..{slots - 1})");
-                }
-                if (taken.Contains(wanted))
-                {
-                    throw new WorldRequestException(WorldErrorKind.Conflict, $"slot {wanted} of world '{worldId}' is taken");
-                }
-                slot = wanted;
+                var wait = Math.Ceiling((heldUntil - time.GetUtcNow()).TotalSeconds);
+                throw new WorldRequestException(WorldErrorKind.Unavailable,
+                    $"world '{worldId}' restarted: its player slots are held for returning players for {wait:0} more s; join then, or watch");
             }
-            else
-            {
-                slot = Enumerable.Range(0, slots).Cast<int?>().FirstOrDefault(s => !taken.Contains(s!.Value))
-                    ?? throw new WorldRequestException(WorldErrorKind.Conflict, $"world '{worldId}' has no free player slot ({slots} players)");
-            }
-            _pending[slot.Value] = 0;
+            slot = FreeSlot(request.Slot);
         }
-        else if (request.Role != ParticipantRole.Spectator)
-        {
-            throw new WorldRequestException(WorldErrorKind.BadRequest, $"unknown role {request.Role}");
-        }
-        var id = Guid.NewGuid();
-        _sessions[id] = new Session(request.Role, slot, request.Name, time.GetUtcNow()) { LastSeen = time.GetUtcNow() };
+        var ticket = Add(Guid.NewGuid(), request.Role, slot, request.Name);
         if (request.Invite is { } used)
         {
             _joinsByInvite[used] = _joinsByInvite.GetValueOrDefault(used) + 1;
-            _inviteOf[id] = used;
+            _inviteOf[ticket.SessionId] = used;
         }
-        return new SessionTicket(id, worldId, request.Role, slot);
+        return ticket;
+    }
+
+    private SessionTicket Return(Guid participant, JoinRequest request)
+    {
+        if (_sessions.TryGetValue(participant, out var present))
+        {
+            if (present.Role != request.Role || present.Slot != (request.Role == ParticipantRole.Player ? request.Slot : null))
+            {
+                throw new WorldRequestException(WorldErrorKind.BadRequest, $"participant {participant} of world '{worldId}' is not a {request.Role} in that slot");
+            }
+            present.LastSeen = time.GetUtcNow();
+            present.Claim++;
+            return new SessionTicket(participant, worldId, present.Role, present.Slot, present.Claim);
+        }
+        if (!HoldsSlots)
+        {
+            throw new WorldRequestException(WorldErrorKind.NotFound, $"no session {participant} in world '{worldId}' (it ended or timed out; join again)");
+        }
+        int? slot = null;
+        if (request.Role == ParticipantRole.Player)
+        {
+            slot = request.Slot is { } own
+                ? FreeSlot(own)
+                : throw new WorldRequestException(WorldErrorKind.BadRequest, "a returning player names its slot");
+        }
+        return Add(participant, request.Role, slot, request.Name);
+    }
+
+    // The wanted slot if it is free, or the lowest free one.
+    private int FreeSlot(int? wanted)
+    {
+        var taken = _sessions.Values.Where(s => s.Slot is not null).Select(s => s.Slot!.Value).ToHashSet();
+        if (wanted is { } w)
+        {
+            if (w < 0 || w >= slots)
+            {
+                throw new WorldRequestException(WorldErrorKind.BadRequest, $"slot {w} does not exist (world '{worldId}' has slots 0..{slots - 1})");
+            }
+            return taken.Contains(w) ? throw new WorldRequestException(WorldErrorKind.Conflict, $"slot {w} of world '{worldId}' is taken") : w;
+        }
+        return Enumerable.Range(0, slots).Cast<int?>().FirstOrDefault(s => !taken.Contains(s!.Value))
+            ?? throw new WorldRequestException(WorldErrorKind.Conflict, $"world '{worldId}' has no free player slot ({slots} players)");
+    }
+
+    private SessionTicket Add(Guid id, ParticipantRole role, int? slot, string? name)
+    {
+        if (slot is { } s)
+        {
+            _pending[s] = 0;
+        }
+        _sessions[id] = new Session(role, slot, name, time.GetUtcNow()) { LastSeen = time.GetUtcNow() };
+        return new SessionTicket(id, worldId, role, slot);
     }
 
     /// <summary>Ends a session; false when it was not there.</summary>
@@ -84,6 +143,10 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
         }
         return true;
     }
+
+    /// <summary>Ends a session unless it was taken over again after <paramref name="claim"/>; false when it did not end.</summary>
+    public bool Release(Guid sessionId, int claim) =>
+        _sessions.TryGetValue(sessionId, out var session) && session.Claim == claim && Leave(sessionId);
 
     /// <summary>Whether the participant is present.</summary>
     public bool Contains(Guid sessionId) => _sessions.ContainsKey(sessionId);
@@ -138,5 +201,7 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
     private sealed record Session(ParticipantRole Role, int? Slot, string? Name, DateTimeOffset Joined)
     {
         public DateTimeOffset LastSeen { get; set; }
+
+        public int Claim { get; set; }
     }
 }

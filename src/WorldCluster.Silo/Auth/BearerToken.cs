@@ -2,11 +2,25 @@ using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace WorldCluster.Silo.Auth;
 
-/// <summary>Finds the bearer token of a request: the Authorization header, or <c>access_token</c> on a session upgrade (browsers cannot set headers on a WebSocket).</summary>
+/// <summary>
+/// Finds the bearer token of a request: the Authorization header, or on a session upgrade (browsers cannot set headers on a
+/// WebSocket) a <c>Sec-WebSocket-Protocol</c> entry <c>worldcluster.token.&lt;token&gt;</c> beside <c>worldcluster</c>
+/// (kept out of URLs, which browsers print when a connection fails) or <c>access_token</c> in the query.
+/// </summary>
 public static class BearerToken
 {
     /// <summary>The query parameter a session upgrade may carry its token in.</summary>
     public const string QueryParameter = "access_token";
+
+    /// <summary>The subprotocol a session speaks; offered with <see cref="ProtocolTokenPrefix"/>, the server selects it.</summary>
+    public const string Protocol = "worldcluster";
+
+    /// <summary>The prefix of the subprotocol entry that carries a token.</summary>
+    public const string ProtocolTokenPrefix = "worldcluster.token.";
+
+    /// <summary><see cref="Protocol"/> when the upgrade offered it (it must then be selected), else null.</summary>
+    public static string? SessionProtocol(HttpRequest request) =>
+        OfferedProtocols(request).Contains(Protocol) ? Protocol : null;
 
     /// <summary>The token, or null.</summary>
     public static string? From(HttpRequest request)
@@ -16,8 +30,19 @@ public static class BearerToken
         {
             return header["Bearer ".Length..].Trim();
         }
-        return IsSessionUpgrade(request) && request.Query.TryGetValue(QueryParameter, out var token) ? token.ToString() : null;
+        if (!IsSessionUpgrade(request))
+        {
+            return null;
+        }
+        if (OfferedProtocols(request).FirstOrDefault(p => p.StartsWith(ProtocolTokenPrefix, StringComparison.Ordinal)) is { } offered)
+        {
+            return offered[ProtocolTokenPrefix.Length..];
+        }
+        return request.Query.TryGetValue(QueryParameter, out var token) ? token.ToString() : null;
     }
+
+    private static IEnumerable<string> OfferedProtocols(HttpRequest request) =>
+        request.Headers.SecWebSocketProtocol.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
 
     /// <summary>Whether a token (unchecked) names the gateway itself as its issuer.</summary>
     public static bool IsLocal(string? token)

@@ -28,6 +28,7 @@ public static class SessionEndpoint
         WorldFeeds feeds,
         WorldClusterMetrics metrics,
         Microsoft.Extensions.Options.IOptions<GatewayOptions> options,
+        IHostApplicationLifetime lifetime,
         ILoggerFactory loggers)
     {
         if (!Wire.WorldId.IsValid(id))
@@ -66,7 +67,7 @@ public static class SessionEndpoint
         SessionTicket ticket;
         try
         {
-            ticket = await request!.JoinAsync(id, world);
+            ticket = await request!.JoinAsync(world);
         }
         catch (WorldRequestException e)
         {
@@ -83,9 +84,11 @@ public static class SessionEndpoint
         var role = ParticipantEndpoints.RoleName(request.Role);
         try
         {
-            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            // A browser that sent its token as a subprotocol must get one of its subprotocols back.
+            var accept = new WebSocketAcceptContext { SubProtocol = BearerToken.SessionProtocol(context.Request) };
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(accept);
             await SessionSocket.RunAsync(socket, world, ticket, new Wire.SessionWelcome(id, role, ticket.Slot, info.Players, info.TickHz), frames,
-                metrics.FramesSent.WithLabels(role), options.Value.SessionKeepAlive, context.RequestAborted);
+                metrics.FramesSent.WithLabels(role), options.Value.SessionKeepAlive, lifetime.ApplicationStopping, context.RequestAborted);
         }
         catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or OperationCanceledException)
         {
@@ -100,7 +103,12 @@ public static class SessionEndpoint
             frames.Dispose();
             try
             {
-                await world.LeaveAsync(ticket.SessionId);
+                // A gateway going away keeps the participant: its client comes back through another gateway (or this one,
+                // restarted) with its join token and takes it over; a world that restarts with it holds its slot.
+                if (!lifetime.ApplicationStopping.IsCancellationRequested)
+                {
+                    await world.ReleaseAsync(ticket.SessionId, ticket.Claim);
+                }
             }
             catch (Exception e)
             {

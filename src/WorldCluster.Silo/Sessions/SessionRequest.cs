@@ -7,7 +7,8 @@ namespace WorldCluster.Silo.Sessions;
 
 /// <summary>
 /// What a session upgrade asks for, read from its query and token: the role, a wanted slot and name, or the participant a
-/// join token stands for (then the query's slot and name do not apply, and a role given must agree).
+/// join token stands for (then the query's slot does not apply, a name only to a participant taken back after a
+/// restart, and a role given must agree).
 /// </summary>
 /// <param name="Role">Player or spectator.</param>
 /// <param name="Slot">The slot asked for; null for the lowest free one.</param>
@@ -32,7 +33,7 @@ internal sealed record SessionRequest(ParticipantRole Role, int? Slot, string? N
                     : Problems.Create(StatusCodes.Status400BadRequest, "Invalid role",
                         $"this join token is for a {ParticipantEndpoints.RoleName(role)}; leave 'role' out or join again as a {asked}", id));
             }
-            return (new SessionRequest(role, null, null, participant, user.SlotOf()), null);
+            return (new SessionRequest(role, null, query["name"].FirstOrDefault(), participant, user.SlotOf()), null);
         }
 
         ParticipantRole wanted;
@@ -63,15 +64,11 @@ internal sealed record SessionRequest(ParticipantRole Role, int? Slot, string? N
         return (new SessionRequest(wanted, slot, query["name"].FirstOrDefault(), null, null), null);
     }
 
-    /// <summary>Joins the world as asked, or takes over the token's participant (which must still be there).</summary>
-    public async Task<SessionTicket> JoinAsync(string id, IWorldGrain world)
-    {
-        if (Participant is { } participant)
-        {
-            // It times out without a socket, and ends when one closes.
-            await world.KeepAliveAsync(participant);
-            return new SessionTicket(participant, id, Role, ParticipantSlot);
-        }
-        return await world.JoinAsync(new JoinRequest(Role, Name, Slot));
-    }
+    /// <summary>
+    /// Joins the world as asked, or takes over the token's participant: still there, or (while a restarted world holds
+    /// its slots) given its slot back.
+    /// </summary>
+    public Task<SessionTicket> JoinAsync(IWorldGrain world) => Participant is { } participant
+        ? world.JoinAsync(new JoinRequest(Role, Name, ParticipantSlot, Participant: participant))
+        : world.JoinAsync(new JoinRequest(Role, Name, Slot));
 }

@@ -17,32 +17,55 @@ internal static class SessionSocket
     /// <summary>Largest text message a client may send, in bytes.</summary>
     public const int MaxClientMessageBytes = 4096;
 
-    /// <summary>Runs the session until the client, the world or the feed ends it; then closes the socket if it is still open.</summary>
+    /// <summary>The close reason sent when the host stops (status 1001, EndpointUnavailable): clients reconnect.</summary>
+    public const string RestartingReason = "server restarting";
+
+    /// <summary>
+    /// Runs the session until the client, the world, the feed or the host (<paramref name="stopping"/>) ends it; then closes
+    /// the socket if it is still open.
+    /// </summary>
     public static async Task RunAsync(WebSocket socket, IWorldGrain world, SessionTicket ticket, Wire.SessionWelcome welcome, SessionFrames frames,
-        Prometheus.Counter.Child sent, TimeSpan keepAlive, CancellationToken cancellationToken)
+        Prometheus.Counter.Child sent, TimeSpan keepAlive, CancellationToken stopping, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var restarting = new TaskCompletionSource<(WebSocketCloseStatus, string)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Closed with 1001 at once, rather than cut off (1006) when the host's shutdown timeout runs out.
+        using var onStopping = stopping.Register(() => restarting.TrySetResult((WebSocketCloseStatus.EndpointUnavailable, RestartingReason)));
         await SendText(socket, welcome, stop.Token);
         var send = SendFrames(socket, frames, sent, stop.Token);
         var receive = ReceiveActions(socket, world, ticket, stop.Token);
         var alive = KeepAlive(world, ticket, keepAlive, stop.Token);
-        var ended = await Task.WhenAny(send, receive, alive);
-        await stop.CancelAsync();
-        WebSocketCloseStatus status;
-        string reason;
+        var ended = await Task.WhenAny(send, receive, alive, restarting.Task);
         try
         {
-            (status, reason) = await ended;
+            WebSocketCloseStatus status;
+            string reason;
+            try
+            {
+                (status, reason) = await ended;
+            }
+            catch (WorldRequestException e)
+            {
+                // The world ended the session (it restarted, or the session timed out): the client joins again.
+                (status, reason) = (WebSocketCloseStatus.EndpointUnavailable, Truncate(e.Message));
+            }
+            // Close before cancelling the other loops: a cancelled receive or send aborts the socket, and the client
+            // would see 1006 instead of why.
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await socket.CloseOutputAsync(status, reason, closing.Token);
+                if (ended != receive)
+                {
+                    // Wait (briefly) for the client's close: a host that is stopping drops the connection as soon as the
+                    // request ends, and a browser that has not read the close frame by then reports 1006.
+                    await ((Task)receive).WaitAsync(closing.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                }
+            }
         }
-        catch (WorldRequestException e)
+        finally
         {
-            // The world ended the session (it restarted, or the session timed out): the client joins again.
-            (status, reason) = (WebSocketCloseStatus.EndpointUnavailable, Truncate(e.Message));
-        }
-        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-        {
-            using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await socket.CloseOutputAsync(status, reason, closing.Token);
+            await stop.CancelAsync();
         }
     }
 

@@ -93,3 +93,27 @@ export const createWorld = (options) => call("POST", "/api/worlds", options);
 /** A world-scoped token for a role in one world (needs an admin token). */
 export const createInvite = (id, role, lifetimeSeconds) =>
   call("POST", `/api/worlds/${encodeURIComponent(id)}/invites`, { role, lifetimeSeconds });
+
+/** Joins a world as a participant: {participantId, worldId, role, slot, name, token, expiresAt} (the token is that participant's). */
+export const joinWorld = (id, role, name) =>
+  call("POST", `/api/worlds/${encodeURIComponent(id)}/participants`, { role, name: name || undefined });
+
+const joinKey = (worldId) => `worldcluster.join.${worldId}`;
+
+/** The participant this tab joined a world as (kept in sessionStorage: a reload or a reconnect takes it back), or null. */
+export function storedJoin(worldId) {
+  try {
+    return JSON.parse(sessionStorage.getItem(joinKey(worldId)) ?? "null");
+  } catch {
+    return null;
+  }
+}
+
+/** Remembers (or, with null, forgets) the participant this tab joined a world as. */
+export function storeJoin(worldId, join) {
+  if (join) {
+    sessionStorage.setItem(joinKey(worldId), JSON.stringify(join));
+  } else {
+    sessionStorage.removeItem(joinKey(worldId));
+  }
+}

@@ -1,7 +1,9 @@
 // The WorldCluster page: list and create worlds, watch or play one live.
 import {
-  ApiError, createInvite, createWorld, getParticipants, getToken, getWorld, listModels, listWorldIds, setToken, tokenClaims,
+  createInvite, createWorld, getParticipants, getWorld, joinWorld, listModels, listWorldIds, setToken, storedJoin, storeJoin,
+  tokenClaims,
 } from "./api.js";
+import { bindPad, toggleFullscreen } from "./controls.js";
 import { openSession } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
@@ -23,7 +25,7 @@ const PARTICIPANTS_POLL_MS = 1500;
 
 // What the page knows, also read by the browser test (tests/WorldCluster.Silo.Tests/Browser).
 const view = {
-  state: "idle", // idle | connecting | open | closed
+  state: "idle", // idle | connecting | open | reconnecting | closed
   worldId: null,
   role: null,
   slot: null,
@@ -36,11 +38,18 @@ const view = {
   latencyMs: null,
   participants: [],
   lastError: null,
+  welcomes: 0, // welcomes in this world: more than one after a reconnect
+  reconnectAttempts: 0,
+  lastClose: null, // { opened, code, reason } of the last socket
+  closes: [], // the last 20 of them
+  inviteLink: null,
+  fullscreenRequests: 0,
+  actionsSent: 0,
 };
 window.worldcluster = view;
 
 let models = [];
-let session = null; // { worldId, role, handle, world, actionsByKey, generation }
+let session = null; // { worldId, role, handle, world, actionNames, actionsByKey, join, attempt, retryTimer }
 let generation = 0;
 let frameArrivals = [];
 let latencies = [];
@@ -188,6 +197,12 @@ async function submitCreate(event) {
 
 // ---- a session: watch or play ----
 
+// Waits between reconnect tries (ms), then the last one again; each with up to 30 % jitter so pages spread out.
+const RECONNECT_DELAYS = [500, 1000, 2000, 4000, 5000];
+
+// Opens a world: joins it over HTTP (the page's token proves the right; the answer is a token for this participant,
+// with its slot), then opens the session socket with that join token. A reload or reconnect reuses it, taking the
+// participant, and its slot, back.
 async function openWorld(worldId, role) {
   leaveWorld();
   const myGeneration = ++generation;
@@ -195,61 +210,108 @@ async function openWorld(worldId, role) {
   $("stage-title").textContent = `World ${worldId}`;
   showOverlay(`Connecting to ${worldId} as ${role === "player" ? "a player" : "a spectator"}…`);
   markCurrentWorld(worldId);
+  writeWorldToUrl(worldId, role);
+  session = { worldId, role, handle: null, world: null, actionNames: [], actionsByKey: new Map(), attempt: 0, retryTimer: null };
+  $("leave-button").hidden = false;
+  refreshInviteButton();
+  await connect(myGeneration);
+}
 
+async function connect(myGeneration) {
+  const { worldId, role } = session;
+  const current = () => myGeneration === generation;
   let world;
   try {
     world = await getWorld(worldId);
   } catch (e) {
-    if (myGeneration === generation) {
-      failSession(e.status === 404 ? `World ${worldId} does not exist (any more).` : `Cannot open the world: ${e.message}`, worldId, role);
+    if (!current()) {
+      return;
     }
-    return;
-  }
-  if (myGeneration !== generation) {
-    return;
-  }
-  const model = models.find((m) => m.name === world.model);
-  const actionNames = model?.actionSpace?.actions ?? [];
-  const actionsByKey = new Map();
-  actionNames.forEach((name, action) => (KEYS[name] ?? []).forEach((code) => actionsByKey.set(code, action)));
-
-  const handlers = {
-    welcome: (message) => myGeneration === generation && onWelcome(message),
-    frame: (header, png) => myGeneration === generation && onFrame(header, png),
-    serverError: (message) => myGeneration === generation && onServerError(message),
-    closed: (info) => myGeneration === generation && onClosed(info),
-  };
-  let token;
-  try {
-    token = await sessionToken(worldId, role);
-  } catch (e) {
-    if (myGeneration === generation) {
+    if (e.status === 404) {
+      failSession(`World ${worldId} does not exist (any more).`, worldId, role);
+    } else if (retryable(e)) {
+      scheduleReconnect(myGeneration, `The server cannot be reached (${e.message})`);
+    } else {
       failSession(`Cannot open the world: ${e.message}`, worldId, role);
     }
     return;
   }
-  if (myGeneration !== generation) {
+  if (!current()) {
     return;
   }
-  const handle = openSession(worldId, role, $("player-name").value.trim(), token, handlers);
-  session = { worldId, role, handle, world, actionNames, actionsByKey };
-  $("leave-button").hidden = false;
-  pollParticipants();
-  participantsTimer = setInterval(pollParticipants, PARTICIPANTS_POLL_MS);
+  session.world = world;
+  const model = models.find((m) => m.name === world.model);
+  session.actionNames = model?.actionSpace?.actions ?? [];
+  session.actionsByKey = new Map();
+  session.actionNames.forEach((name, action) => (KEYS[name] ?? []).forEach((code) => session.actionsByKey.set(code, action)));
+
+  let join = storedJoin(worldId);
+  if (join && join.role !== role) {
+    join = null;
+  }
+  if (!join) {
+    try {
+      const answer = await joinWorld(worldId, role, $("player-name").value.trim());
+      join = { participantId: answer.participantId, role: answer.role, slot: answer.slot ?? null, token: answer.token };
+    } catch (e) {
+      if (!current()) {
+        return;
+      }
+      if (e.status === 409 && role === "player") {
+        failSession(`World full: ${e.message}. You can watch instead.`, worldId, role);
+      } else if (e.status === 404) {
+        failSession(`World ${worldId} does not exist (any more).`, worldId, role);
+      } else if (retryable(e)) {
+        scheduleReconnect(myGeneration, e.status === 503 ? e.message : `Cannot join (${e.message})`);
+      } else {
+        failSession(`Could not join the world: ${e.message}`, worldId, role);
+      }
+      return;
+    }
+    if (!current()) {
+      return;
+    }
+    storeJoin(worldId, join);
+  }
+  session.join = join;
+  const handlers = {
+    welcome: (message) => current() && onWelcome(message),
+    frame: (header, png) => current() && onFrame(header, png),
+    serverError: (message) => current() && onServerError(message),
+    closed: (info) => current() && onClosed(info, myGeneration),
+  };
+  session.handle = openSession(worldId, $("player-name").value.trim(), join.token, handlers);
 }
 
-// The socket's URL carries its token, so an admin's own token never goes there: it asks for a short invite instead.
-async function sessionToken(worldId, role) {
-  if (tokenClaims()?.role === "admin") {
-    return (await createInvite(worldId, role, 300)).token;
-  }
-  return getToken();
+// Worth trying again: the server is away (0), restarting or busy (5xx), or limiting (429).
+const retryable = (e) => e.status === 0 || e.status === 429 || e.status >= 500;
+
+function scheduleReconnect(myGeneration, why) {
+  stopParticipants();
+  // Once the server said it is restarting, say so until the page is back in (not each try's own failure).
+  const text = session.restarting && !why.includes("held for returning players") ? "Server restarting" : why;
+  const attempt = session.attempt++;
+  const base = RECONNECT_DELAYS[Math.min(attempt, RECONNECT_DELAYS.length - 1)];
+  const delay = Math.round(base * (1 + Math.random() * 0.3));
+  view.state = "reconnecting";
+  view.reconnectAttempts = attempt + 1;
+  setSessionState("reconnecting");
+  $("session-badge").textContent = "reconnecting";
+  $("session-badge").className = "badge closed";
+  refreshPad();
+  const now = worldButton("Reconnect now", `Reconnect to world ${session.worldId} now`, () => {
+    clearTimeout(session.retryTimer);
+    connect(myGeneration);
+  }, "primary");
+  showOverlay(`${text} — reconnecting in ${Math.ceil(delay / 1000)} s… (try ${attempt + 1})`, [now]);
+  session.retryTimer = setTimeout(() => myGeneration === generation && connect(myGeneration), delay);
 }
 
 function resetSessionView(worldId, role) {
   Object.assign(view, {
     state: "connecting", worldId, role, slot: null, welcome: null, lastHeader: null, headers: [],
     framesReceived: 0, framesDrawn: 0, fps: 0, latencyMs: null, participants: [], lastError: null,
+    welcomes: 0, reconnectAttempts: 0, lastClose: null, closes: [],
   });
   frameArrivals = [];
   latencies = [];
@@ -265,15 +327,19 @@ function resetSessionView(worldId, role) {
   const badge = $("session-badge");
   badge.hidden = false;
   badge.textContent = role === "player" ? "joining as player" : "joining as spectator";
+  badge.className = "badge";
   const context = $("frame").getContext("2d");
   context.clearRect(0, 0, $("frame").width, $("frame").height);
 }
 
 function onWelcome(message) {
   view.welcome = message;
+  view.welcomes++;
   view.slot = message.slot ?? null;
   view.role = message.role;
   view.state = "open";
+  session.attempt = 0;
+  session.restarting = false;
   setSessionState("open");
   hideOverlay();
   const you = describeYou();
@@ -282,8 +348,13 @@ function onWelcome(message) {
   $("session-badge").className = `badge ${message.role}`;
   $("frame").setAttribute("aria-label", `The world's current frame; you are ${you}`);
   // Keys go to the world, not to the button that was just clicked.
-  $("frame").focus({ preventScroll: true });
+  if (!document.activeElement?.closest?.("input, select, textarea")) {
+    $("frame").focus({ preventScroll: true });
+  }
   refreshPad();
+  stopParticipants();
+  pollParticipants();
+  participantsTimer = setInterval(pollParticipants, PARTICIPANTS_POLL_MS);
 }
 
 function describeYou() {
@@ -394,37 +465,50 @@ function onServerError(message) {
   $("server-message").textContent = `Server: ${message}`;
 }
 
-async function onClosed({ opened, code, reason }) {
+async function onClosed({ opened, code, reason }, myGeneration) {
   const { worldId, role } = session;
-  const myGeneration = generation;
   stopParticipants();
-  view.state = "closed";
-  setSessionState("closed");
+  session.handle = null;
+  view.lastClose = { opened, code, reason };
+  view.closes = [...view.closes.slice(-19), view.lastClose];
   if (opened) {
-    const why = reason ? `: ${reason}` : code === 1006 ? " (connection lost)" : "";
-    const text = code === 1008
-      ? `Disconnected: this connection fell behind the world${why}.`
-      : `Disconnected (code ${code})${why}.`;
-    failSession(text, worldId, role);
+    if (code === 1003 || code === 1009) {
+      // The page sent something the server will never take: trying again would not help.
+      failSession(`Disconnected (code ${code}): ${reason}.`, worldId, role);
+      return;
+    }
+    session.restarting ||= code === 1001 && reason === "server restarting";
+    const why = session.restarting
+      ? "Server restarting"
+      : code === 1008
+        ? "This connection fell behind the world"
+        : `Connection lost (code ${code}${reason ? `: ${reason}` : ""})`;
+    scheduleReconnect(myGeneration, why);
     return;
   }
-  // The upgrade was refused (browsers hide the HTTP answer): ask the API why.
-  let text = "Could not join the world: the connection was refused.";
+  // The upgrade was refused (browsers hide the HTTP answer): is the server there at all?
   try {
-    const world = await getWorld(worldId);
-    if (role === "player") {
-      const players = (await getParticipants(worldId)).filter(isPlayer).length;
-      if (players >= world.players) {
-        const taken = world.players === 1 ? "its only player slot is taken" : `all ${world.players} player slots are taken`;
-        text = `World full: ${taken}. You can watch instead.`;
-      }
-    }
+    await getWorld(worldId);
   } catch (e) {
-    text = e instanceof ApiError && e.status === 404 ? `World ${worldId} does not exist.` : `Could not join the world: ${e.message}`;
+    if (myGeneration !== generation) {
+      return;
+    }
+    if (e.status === 404) {
+      failSession(`World ${worldId} does not exist.`, worldId, role);
+    } else if (retryable(e)) {
+      scheduleReconnect(myGeneration, "The server cannot be reached");
+    } else {
+      failSession(`Could not join the world: ${e.message}`, worldId, role);
+    }
+    return;
   }
-  if (myGeneration === generation) {
-    failSession(text, worldId, role);
+  if (myGeneration !== generation) {
+    return;
   }
+  // The server is there but refused this participant (it ended, or its slot was taken while it was away): join anew,
+  // which says plainly why if that fails too.
+  storeJoin(worldId, null);
+  scheduleReconnect(myGeneration, "Rejoining");
 }
 
 function failSession(text, worldId, role) {
@@ -442,11 +526,14 @@ function failSession(text, worldId, role) {
   showOverlay(text, buttons);
 }
 
+// Closes the session (the server ends the participant) and forgets it.
 function leaveWorld() {
   generation++;
   stopParticipants();
   if (session) {
-    session.handle.close();
+    clearTimeout(session.retryTimer);
+    session.handle?.close();
+    storeJoin(session.worldId, null);
     session = null;
   }
   view.state = "idle";
@@ -454,7 +541,9 @@ function leaveWorld() {
   $("leave-button").hidden = true;
   $("session-badge").hidden = true;
   $("stage-title").textContent = "No world open";
+  writeWorldToUrl(null);
   markCurrentWorld(null);
+  refreshInviteButton();
   refreshPad();
 }
 
@@ -535,12 +624,13 @@ function stopParticipants() {
 // ---- acting ----
 
 function act(action) {
-  if (!session || view.role !== "player" || view.state !== "open") {
+  if (!session?.handle || view.role !== "player" || view.state !== "open") {
     return;
   }
   if (!session.handle.send(action)) {
     return;
   }
+  view.actionsSent++;
   // Measure only an action that differs from the one last merged for us, so an earlier identical action in flight
   // cannot make the latency look shorter than it is.
   const merged = view.lastHeader?.actions?.[view.slot];
@@ -550,13 +640,18 @@ function act(action) {
 }
 
 function onKeyDown(event) {
-  if (event.ctrlKey || event.metaKey || event.altKey || !session) {
+  if (event.ctrlKey || event.metaKey || event.altKey) {
     return;
   }
   if (event.target instanceof HTMLElement && event.target.closest("input, select, textarea")) {
     return;
   }
-  const action = session.actionsByKey.get(event.code);
+  if (event.code === "KeyF" && !event.repeat) {
+    event.preventDefault();
+    fullscreen();
+    return;
+  }
+  const action = session?.actionsByKey.get(event.code);
   if (action === undefined) {
     return;
   }
@@ -576,27 +671,109 @@ function refreshPad() {
   }
 }
 
-function onPadClick(event) {
-  const button = event.target.closest("button[data-action-name]");
-  if (!button || !session) {
-    return;
-  }
-  const action = session.actionNames.indexOf(button.dataset.actionName);
+function onPadAction(name) {
+  const action = session?.actionNames.indexOf(name) ?? -1;
   if (action >= 0) {
     act(action);
   }
 }
 
-// ---- access: the token ----
+// A held pad button repeats once per tick: more would only replace the action before the world takes it.
+const padRepeatMs = () => Math.max(50, Math.round(1000 / (session?.world?.tickHz || 10)));
 
-// The host prints `http://…/#token=…` at start; the fragment never reaches a server, and is cleared once read.
-function takeTokenFromUrl() {
-  const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
-  if (match) {
-    setToken(decodeURIComponent(match[1]));
-    history.replaceState(null, "", location.pathname + location.search);
+async function fullscreen() {
+  view.fullscreenRequests = (view.fullscreenRequests ?? 0) + 1;
+  try {
+    await toggleFullscreen($("game"));
+  } catch (e) {
+    $("server-message").textContent = `Fullscreen is not available here (${e.message}).`;
   }
 }
+
+function onFullscreenChange() {
+  const on = document.fullscreenElement === $("game");
+  $("fullscreen-button").textContent = on ? "Exit fullscreen" : "Fullscreen";
+  $("fullscreen-button").setAttribute("aria-pressed", String(on));
+  if (on) {
+    $("frame").focus({ preventScroll: true });
+  }
+}
+
+// ---- invites: a link that opens the world ----
+
+function refreshInviteButton() {
+  const can = session !== null && tokenClaims()?.role === "admin";
+  $("invite-button").hidden = !can;
+  if (!can) {
+    $("invite").hidden = true;
+    $("invite-button").setAttribute("aria-expanded", "false");
+  }
+}
+
+function toggleInvite() {
+  const open = $("invite").hidden;
+  $("invite").hidden = !open;
+  $("invite-button").setAttribute("aria-expanded", String(open));
+  if (open) {
+    $("invite-role").value = session?.role === "spectator" ? "spectator" : "player";
+    $("invite-link").value = "";
+    $("invite-status").textContent = "";
+  }
+}
+
+// Issues an invite (the server's default lifetime) and copies `…/#token=…&world=…&role=…`: opening it joins the world.
+async function copyInvite() {
+  if (!session) {
+    return;
+  }
+  const { worldId } = session;
+  const role = $("invite-role").value;
+  const status = $("invite-status");
+  status.textContent = "Issuing an invite…";
+  let invite;
+  try {
+    invite = await createInvite(worldId, role);
+  } catch (e) {
+    status.textContent = `No invite: ${e.message}`;
+    return;
+  }
+  const link = `${location.origin}${location.pathname}#${new URLSearchParams({ token: invite.token, world: worldId, role })}`;
+  view.inviteLink = link;
+  $("invite-link").value = link;
+  const until = new Date(invite.expiresAt).toLocaleString();
+  try {
+    await navigator.clipboard.writeText(link);
+    status.textContent = `Copied: anyone with this link can ${role === "player" ? "play in" : "watch"} this world until ${until}.`;
+  } catch {
+    // Clipboard access needs a secure context (https, or localhost) and the page's focus: copy it by hand then.
+    $("invite-link").select();
+    status.textContent = `Copy the link above (press Ctrl+C): it lets anyone ${role === "player" ? "play in" : "watch"} this world until ${until}.`;
+  }
+}
+
+// ---- the address: the open world, and links ----
+
+// `#world=…&role=…` names the open world, so a reload rejoins it; a link may add `token=…`, taken and removed at once.
+function readUrl() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const token = params.get("token");
+  if (token) {
+    setToken(token);
+  }
+  const worldId = params.get("world");
+  const role = params.get("role") === "player" ? "player" : "spectator";
+  writeWorldToUrl(worldId, role);
+  return worldId ? { worldId, role } : null;
+}
+
+function writeWorldToUrl(worldId, role) {
+  const hash = worldId ? `#${new URLSearchParams({ world: worldId, role })}` : "";
+  if (location.hash !== hash) {
+    history.replaceState(null, "", location.pathname + location.search + hash);
+  }
+}
+
+// ---- access: the token ----
 
 function showAccess() {
   const claims = tokenClaims();
@@ -612,14 +789,16 @@ function submitToken(event) {
   setToken($("token-input").value.trim());
   $("token-input").value = "";
   showAccess();
+  refreshInviteButton();
   loadModels();
   refreshWorlds();
 }
 
 // ---- start ----
 
-function start() {
-  takeTokenFromUrl();
+async function start() {
+  // The host prints `http://…/#token=…` at start; the fragment never reaches a server.
+  const linked = readUrl();
   showAccess();
   $("token-form").addEventListener("submit", submitToken);
   const name = $("player-name");
@@ -630,15 +809,24 @@ function start() {
   $("refresh-worlds").addEventListener("click", refreshWorlds);
   $("leave-button").addEventListener("click", () => {
     leaveWorld();
-    showOverlay("You left the world. Pick one on the left to watch or play.");
+    showOverlay("You left the world. Pick one to watch or play.");
     refreshWorlds();
   });
-  $("pad").addEventListener("click", onPadClick);
+  $("fullscreen-button").addEventListener("click", fullscreen);
+  document.addEventListener("fullscreenchange", onFullscreenChange);
+  $("invite-button").addEventListener("click", toggleInvite);
+  $("invite-copy").addEventListener("click", copyInvite);
+  bindPad($("pad"), onPadAction, padRepeatMs);
   document.addEventListener("keydown", onKeyDown);
   setInterval(updateFps, 500);
   refreshPad();
-  loadModels();
+  const loaded = loadModels();
   refreshWorlds();
+  if (linked) {
+    // The models name the world's actions: wait for them before joining.
+    await loaded;
+    openWorld(linked.worldId, linked.role);
+  }
 }
 
 start();

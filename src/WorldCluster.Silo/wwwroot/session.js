@@ -13,21 +13,19 @@ export function parseFrameMessage(buffer) {
 }
 
 /**
- * Opens a session with a world-scoped token. `handlers` receives welcome(message), frame(header, png), serverError(message),
- * and closed({ opened, code, reason }) once, whether the socket never opened or closed later.
+ * Opens a session with a participant's join token. `handlers` receives welcome(message), frame(header, png),
+ * serverError(message), and closed({ opened, code, reason }) once, whether the socket never opened or closed later.
  */
-export function openSession(worldId, role, name, token, handlers) {
+export function openSession(worldId, name, token, handlers) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const query = new URLSearchParams({ role });
-  if (token) {
-    // Browsers cannot set headers on a WebSocket: the (world-scoped) token travels in the query.
-    query.set("access_token", token);
-  }
+  const query = new URLSearchParams();
   if (name) {
     query.set("name", name);
   }
   const url = `${scheme}//${location.host}/api/worlds/${encodeURIComponent(worldId)}/session?${query}`;
-  const socket = new WebSocket(url);
+  // Browsers cannot set headers on a WebSocket; the token goes as a subprotocol rather than in the URL, which the
+  // browser prints in its console when a connection fails.
+  const socket = new WebSocket(url, ["worldcluster", `worldcluster.token.${token}`]);
   socket.binaryType = "arraybuffer";
   let opened = false;
   let ended = false;

@@ -153,13 +153,7 @@ public sealed partial class WebPageTests(SiloHostFixture host, ChromiumFixture c
     private async Task<IPage> Open(IBrowserContext context)
     {
         var page = await context.NewPageAsync();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                output.WriteLine($"browser console: {message.Text}");
-            }
-        };
+        WatchConsole(page);
         // The page takes its token from the fragment, as the host prints it at start.
         await page.GotoAsync($"{host.Http.BaseAddress}#token={host.AdminToken}");
         await Assertions.Expect(page).ToHaveTitleAsync("WorldCluster");

@@ -7,8 +7,10 @@ namespace WorldCluster.Silo.Tests.Fixtures;
 public sealed class SiloHostFixture : IAsyncLifetime
 {
     private readonly Func<string, IEnumerable<string>> _prepare;
+    private readonly int _httpPort = FreePort.Next();
+    private readonly int _siloPort = FreePort.Next();
+    private readonly int _gatewayPort = FreePort.Next();
     private WebApplication? _app;
-    private string[] _arguments = [];
 
     /// <summary>A host with the default settings (what xunit's class and collection fixtures create).</summary>
     public SiloHostFixture()
@@ -56,34 +58,43 @@ public sealed class SiloHostFixture : IAsyncLifetime
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
-        var http = FreePort.Next();
-        _arguments =
+        await StartHostAsync();
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+    }
+
+    /// <summary>
+    /// Stops the host gracefully (as SIGTERM does), runs <paramref name="whileDown"/>, and starts it again on the same
+    /// ports and data folder; the same signing key keeps every token valid. <see cref="AdminToken"/> is the new one.
+    /// </summary>
+    public async Task RestartAsync(Func<Task>? whileDown = null)
+    {
+        await _app!.StopAsync();
+        await _app.DisposeAsync();
+        _app = null;
+        if (whileDown is not null)
+        {
+            await whileDown();
+        }
+        await StartHostAsync();
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+    }
+
+    private async Task StartHostAsync()
+    {
+        _app = WorldClusterApp.Build(
         [
-            "--urls", $"http://127.0.0.1:{http}",
+            "--urls", $"http://127.0.0.1:{_httpPort}",
             "--data", DataRoot,
-            "--WorldCluster:SiloPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--WorldCluster:GatewayPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--WorldCluster:SiloPort", _siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--WorldCluster:GatewayPort", _gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--Logging:LogLevel:Default", "Warning",
             // Test classes create hundreds of worlds with one admin token; the quota has a test of its own.
             "--WorldCluster:RateLimit:CreatePermitLimit", "1000000",
             .. _prepare(DataRoot),
-        ];
-        _app = WorldClusterApp.Build(_arguments);
+        ]);
         await _app.StartAsync();
         AdminToken = (await File.ReadAllTextAsync(Path.Combine(DataRoot, "admin.token"))).Trim();
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}"), Timeout = TimeSpan.FromSeconds(30) };
-        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
-    }
-
-    /// <summary>Stops the host and starts it again on the same data folder and ports (a new admin token; the signing key stays).</summary>
-    public async Task RestartAsync()
-    {
-        await _app!.StopAsync();
-        await _app.DisposeAsync();
-        _app = WorldClusterApp.Build(_arguments);
-        await _app.StartAsync();
-        AdminToken = (await File.ReadAllTextAsync(Path.Combine(DataRoot, "admin.token"))).Trim();
-        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
     }
 
     /// <inheritdoc />

@@ -37,11 +37,16 @@ public abstract class KillAndResumeTests : IAsyncLifetime
         string id;
         long durable;
         Dictionary<long, string> reported;
+        string token;
         await using (var silo = await SiloProcess.StartAsync(DataRoot, StoreArguments(), Deadline))
         {
             id = await CreateWorld(silo, new { model = "reference-world", seed = 2024, players = 2, tickHz = 20 });
-            await using var p0 = await Connect(silo, id, "role=player");
-            await using var p1 = await Connect(silo, id, "role=player");
+            // Player 0 joins with a join token, as the web page does, to come back with it after the crash.
+            var joined = await silo.Http.PostAsJsonAsync($"/api/worlds/{id}/participants", new { role = "player" });
+            Assert.Equal(HttpStatusCode.Created, joined.StatusCode);
+            token = (await joined.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+            await using var p0 = await Connect(WithToken(silo.Http, token), id, "");
+            await using var p1 = await Connect(silo.Http, id, "role=player");
             await p0.SendTextAsync("""{"action": 4}""");
             await p1.SendTextAsync("""{"action": 2}""");
             await p0.WaitUntil(c => c.Frames.Count >= 10, Deadline);
@@ -71,8 +76,8 @@ public abstract class KillAndResumeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, fork.StatusCode);
         Assert.Equal(reported[durable], (await fork.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("stateDigest").GetString());
 
-        // Players come back and the tick sequence goes on without a gap.
-        await using var back = await Connect(again, id, "role=player");
+        // Player 0 comes back (the restarted world holds its slot for its token) and the tick sequence goes on without a gap.
+        await using var back = await Connect(WithToken(again.Http, token), id, "");
         await back.WaitUntil(c => c.Frames.Count >= 5, Deadline);
         var ticks = back.Frames.Select(f => f.Header.Tick).ToList();
         Assert.Equal(tick, ticks[0]);
@@ -111,10 +116,18 @@ public abstract class KillAndResumeTests : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
 
-    private static async Task<SessionClient> Connect(SiloProcess silo, string id, string query)
+    private static async Task<SessionClient> Connect(HttpClient http, string id, string query)
     {
-        var (client, refused) = await SessionClient.ConnectAsync(silo.Http, id, query);
+        var (client, refused) = await SessionClient.ConnectAsync(http, id, query);
         Assert.True(client is not null, $"session refused: {refused}");
+        return client;
+    }
+
+    // A client of the silo's address carrying a join token (SessionClient reads only these two).
+    private static HttpClient WithToken(HttpClient http, string token)
+    {
+        var client = new HttpClient { BaseAddress = http.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 }

@@ -39,13 +39,15 @@ public sealed class SiloKillUnderLoadTests(ITestOutputHelper output) : IAsyncLif
         var http = gateway.Http;
 
         var players = new Dictionary<string, SessionClient>();
+        var tokens = new Dictionary<string, string>();
         try
         {
             for (var batch = 0; batch < WorldCount; batch += CreatedTogether)
             {
-                foreach (var (id, player) in await Task.WhenAll(Enumerable.Range(batch, CreatedTogether).Select(i => CreateAndPlay(http, i))))
+                foreach (var (id, player, token) in await Task.WhenAll(Enumerable.Range(batch, CreatedTogether).Select(i => CreateAndPlay(http, i))))
                 {
                     players[id] = player;
+                    tokens[id] = token;
                 }
             }
             foreach (var player in players.Values)
@@ -93,10 +95,11 @@ public sealed class SiloKillUnderLoadTests(ITestOutputHelper output) : IAsyncLif
                 Assert.Equal(HttpStatusCode.Created, fork.StatusCode);
                 Assert.Equal(reported[id][durable[id]], (await fork.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("stateDigest").GetString());
             }
-            // A player coming back to a moved world finds it ticking on, gap-free from where it was.
+            // A player coming back to a moved world (with its join token: the moved world holds its slot for it) finds it
+            // ticking on, gap-free from where it was.
             var again = victims[0];
             await players[again].DisposeAsync();
-            var (rejoined, refusedAgain) = await SessionClient.ConnectAsync(http, again, "role=player");
+            var (rejoined, refusedAgain) = await SessionClient.ConnectAsync(WithToken(http, tokens[again]), again, "");
             Assert.True(rejoined is not null, $"session refused: {refusedAgain}");
             players[again] = rejoined;
             await rejoined.WaitUntil(c => c.Frames.Count >= 4, Deadline);
@@ -113,15 +116,26 @@ public sealed class SiloKillUnderLoadTests(ITestOutputHelper output) : IAsyncLif
         }
     }
 
-    private static async Task<(string Id, SessionClient Player)> CreateAndPlay(HttpClient http, int i)
+    private static async Task<(string Id, SessionClient Player, string Token)> CreateAndPlay(HttpClient http, int i)
     {
         var created = await http.PostAsJsonAsync("/api/worlds", new { model = "reference-world", seed = 1000 + i, players = 1, tickHz = TickHz });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        var (player, refused) = await SessionClient.ConnectAsync(http, id, "role=player");
+        var joined = await http.PostAsJsonAsync($"/api/worlds/{id}/participants", new { role = "player" });
+        Assert.Equal(HttpStatusCode.Created, joined.StatusCode);
+        var token = (await joined.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+        var (player, refused) = await SessionClient.ConnectAsync(WithToken(http, token), id, "");
         Assert.True(player is not null, $"session refused: {refused}");
         await player.SendTextAsync($$"""{"action": {{1 + (i % 4)}}}""");
-        return (id, player);
+        return (id, player, token);
+    }
+
+    // A client of the gateway's address carrying a join token (SessionClient reads only these two).
+    private static HttpClient WithToken(HttpClient http, string token)
+    {
+        var client = new HttpClient { BaseAddress = http.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     // Polls one world through the gateway until it answers 200 (short, bounded interval; the cluster gives no other signal).
