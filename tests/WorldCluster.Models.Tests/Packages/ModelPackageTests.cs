@@ -117,6 +117,25 @@ public sealed class ModelPackageTests : IDisposable
     }
 
     [Fact]
+    public void A_negative_context_length_is_refused_naming_the_field()
+    {
+        var folder = _folders.CopyFixture("context", j => j["contextLength"] = -1);
+
+        var e = Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(folder));
+        Assert.Contains("'contextLength' is -1; use 0 or more", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_manifest_without_context_length_loads_with_zero_and_one_with_it_keeps_it_as_information()
+    {
+        var without = _folders.CopyFixture("no-context", j => j.Remove("contextLength"));
+        var with = _folders.CopyFixture("context-8", j => j["contextLength"] = 8);
+
+        Assert.Equal(0, ModelPackageReader.Read(without).Manifest.ContextLength);
+        Assert.Equal(8, ModelPackageReader.Read(with).Manifest.ContextLength);
+    }
+
+    [Fact]
     public void An_unknown_architecture_is_named_with_the_known_ones()
     {
         var folder = _folders.WritePoison("unknown-arch", "poison");
