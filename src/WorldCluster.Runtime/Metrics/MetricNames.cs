@@ -21,6 +21,9 @@ public static class MetricNames
     /// <summary>Batched model calls that failed (counter; label model).</summary>
     public const string StepFailuresTotal = "worldcluster_step_failures_total";
 
+    /// <summary>Worlds whose init or step failed, one per world: its own output was bad, or its batch's model call threw (counter; label model).</summary>
+    public const string WorldStepFailuresTotal = "worldcluster_world_step_failures_total";
+
     /// <summary>World activations holding a world on this silo (gauge; label model).</summary>
     public const string ActiveWorlds = "worldcluster_active_worlds";
 

@@ -30,6 +30,7 @@ public sealed class WorldClusterMetrics
             ["model"], new HistogramConfiguration { Buckets = SecondsBuckets });
         QueueRejections = factory.CreateCounter(MetricNames.BatchQueueRejectionsTotal, "Steps refused because the batcher queue was full.", ["model"]);
         StepFailures = factory.CreateCounter(MetricNames.StepFailuresTotal, "Batched model calls that failed.", ["model"]);
+        WorldStepFailures = factory.CreateCounter(MetricNames.WorldStepFailuresTotal, "Worlds whose init or step failed.", ["model"]);
         ActiveWorlds = factory.CreateGauge(MetricNames.ActiveWorlds, "World activations holding a world on this silo.", ["model"]);
         Ticks = factory.CreateCounter(MetricNames.TicksTotal, "Ticks taken.", ["model"]);
         SnapshotSeconds = factory.CreateHistogram(MetricNames.SnapshotSeconds, "Seconds per snapshot write.",
@@ -103,6 +104,9 @@ public sealed class WorldClusterMetrics
 
     /// <summary>Failed model calls.</summary>
     public Counter StepFailures { get; }
+
+    /// <summary>Worlds whose init or step failed (one per world).</summary>
+    public Counter WorldStepFailures { get; }
 
     /// <summary>Active worlds.</summary>
     public Gauge ActiveWorlds { get; }
