@@ -57,6 +57,9 @@ public static class MetricNames
     /// <summary>Gauge: model packages this silo found but could not load (see <c>GET /api/models</c>'s <c>failed</c>).</summary>
     public const string ModelLoadFailures = "worldcluster_model_load_failures";
 
+    /// <summary>Gauge: seconds the load-time warm-up of a served model took (one init and one step at each batch size it runs at; labels model, version).</summary>
+    public const string ModelWarmUpSeconds = "worldcluster_model_warmup_seconds";
+
     /// <summary>Seconds from a real-time tick's due time to its frame handed to subscribers (histogram; label model).</summary>
     public const string TickSeconds = "worldcluster_tick_seconds";
 

@@ -52,6 +52,7 @@ public sealed class WorldClusterMetrics
         TicksLate = factory.CreateCounter(MetricNames.TicksLateTotal, "Real-time ticks handed out after the next tick was due.", ["model"]);
         TicksSkipped = factory.CreateCounter(MetricNames.TicksSkippedTotal, "Real-time ticks skipped at a saturated batcher.", ["model"]);
         ModelLoadFailures = factory.CreateGauge(MetricNames.ModelLoadFailures, "Model packages found but not loaded.");
+        ModelWarmUpSeconds = factory.CreateGauge(MetricNames.ModelWarmUpSeconds, "Seconds the load-time warm-up of a served model took.", ["model", "version"]);
 
         LiveTensors = factory.CreateGauge(MetricNames.LiveTensors, "TorchSharp tensors alive in this process (native memory held).");
         LiveTensorsBetweenBatches = factory.CreateGauge(MetricNames.LiveTensorsBetweenBatches,
@@ -140,6 +141,9 @@ public sealed class WorldClusterMetrics
 
     /// <summary>Model packages that failed to load.</summary>
     public Gauge ModelLoadFailures { get; }
+
+    /// <summary>Seconds each served model's load-time warm-up took.</summary>
+    public Gauge ModelWarmUpSeconds { get; }
 
     /// <summary>Real-time tick seconds, due time to frame handed out.</summary>
     public Histogram TickSeconds { get; }

@@ -10,7 +10,10 @@ internal sealed partial class ModelLoadReporter(ModelLoadReport report, WorldClu
     {
         foreach (var model in report.Models)
         {
-            LogServing(model.Manifest.Id);
+            var id = model.Manifest.Id;
+            var warmUp = report.WarmUps.TryGetValue(id, out var took) ? took : TimeSpan.Zero;
+            metrics.ModelWarmUpSeconds.WithLabels(model.Manifest.Name, model.Manifest.Version).Set(warmUp.TotalSeconds);
+            LogServing(id, warmUp.TotalMilliseconds);
         }
         foreach (var failure in report.Failures)
         {
@@ -22,8 +25,8 @@ internal sealed partial class ModelLoadReporter(ModelLoadReport report, WorldClu
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {Model}")]
-    private partial void LogServing(string model);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {Model} (warmed up at its batch sizes in {WarmUpMilliseconds:F0} ms)")]
+    private partial void LogServing(string model, double warmUpMilliseconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Model {Package} is not served: {Reason}")]
     private partial void LogFailed(string package, string reason);
