@@ -38,11 +38,12 @@ public static class ModelPackageSet
     /// Loads what <paramref name="serve"/> names (<c>name</c>: its latest version; <c>name@version</c>: that one) from the
     /// packages under <paramref name="roots"/> and <paramref name="builtIns"/>; an empty list serves everything found.
     /// Every model is warmed up (<see cref="ModelProbe.WarmUp"/>) before it is reported loaded: at each of its buckets, or
-    /// at 1 and <paramref name="largestBatch"/> (the batcher's <c>MaxBatchSize</c>) when it declares none.
+    /// at 1 and <paramref name="largestBatch"/> (the batcher's <c>MaxBatchSize</c>) when it declares none; unless
+    /// <paramref name="warmUp"/> is false (<c>WorldCluster:Models:WarmUp</c>), when only the probe runs.
     /// </summary>
     public static ModelLoadReport Load(
         IEnumerable<string> roots, IReadOnlyList<string> serve, IReadOnlyList<BuiltInModel> builtIns, ModelArchitectures architectures, Device? device = null,
-        int largestBatch = ModelProbe.DefaultLargestBatch)
+        int largestBatch = ModelProbe.DefaultLargestBatch, bool warmUp = true)
     {
         ArgumentNullException.ThrowIfNull(serve);
         ArgumentNullException.ThrowIfNull(builtIns);
@@ -113,7 +114,10 @@ public static class ModelPackageSet
                 var model = builtIn is not null ? builtIn.Create() : ModelPackageLoader.Load(package!, architectures, device);
                 try
                 {
-                    warmUps[manifest.Id] = ModelProbe.WarmUp(model, package?.Label ?? manifest.Id, largestBatch);
+                    if (warmUp)
+                    {
+                        warmUps[manifest.Id] = ModelProbe.WarmUp(model, package?.Label ?? manifest.Id, largestBatch);
+                    }
                 }
                 catch
                 {

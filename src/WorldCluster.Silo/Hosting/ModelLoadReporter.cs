@@ -11,9 +11,15 @@ internal sealed partial class ModelLoadReporter(ModelLoadReport report, WorldClu
         foreach (var model in report.Models)
         {
             var id = model.Manifest.Id;
-            var warmUp = report.WarmUps.TryGetValue(id, out var took) ? took : TimeSpan.Zero;
-            metrics.ModelWarmUpSeconds.WithLabels(model.Manifest.Name, model.Manifest.Version).Set(warmUp.TotalSeconds);
-            LogServing(id, warmUp.TotalMilliseconds);
+            if (report.WarmUps.TryGetValue(id, out var warmUp))
+            {
+                metrics.ModelWarmUpSeconds.WithLabels(model.Manifest.Name, model.Manifest.Version).Set(warmUp.TotalSeconds);
+                LogServingWarm(id, warmUp.TotalMilliseconds);
+            }
+            else
+            {
+                LogServing(id);
+            }
         }
         foreach (var failure in report.Failures)
         {
@@ -25,8 +31,11 @@ internal sealed partial class ModelLoadReporter(ModelLoadReport report, WorldClu
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {Model}")]
+    private partial void LogServing(string model);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {Model} (warmed up at its batch sizes in {WarmUpMilliseconds:F0} ms)")]
-    private partial void LogServing(string model, double warmUpMilliseconds);
+    private partial void LogServingWarm(string model, double warmUpMilliseconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Model {Package} is not served: {Reason}")]
     private partial void LogFailed(string package, string reason);

@@ -183,6 +183,18 @@ public sealed class ModelPackageTests : IDisposable
     }
 
     [Fact]
+    public void Without_warm_up_only_the_probe_runs_the_model()
+    {
+        _folders.WritePoison("cold", "cold", buckets: "2, 8");
+
+        var report = ModelPackageSet.Load([_folders.Root], [], [], _architectures, warmUp: false);
+
+        var model = Assert.IsType<PoisonTestModel>(Assert.Single(report.Models));
+        Assert.Equal([2L], model.StepSizes);
+        Assert.Empty(report.WarmUps);
+    }
+
+    [Fact]
     public void A_model_that_throws_during_warm_up_is_not_served_and_the_reason_names_the_batch_size()
     {
         // The probe runs at batch 2 and passes; the warm-up's batch of 64 is refused.
