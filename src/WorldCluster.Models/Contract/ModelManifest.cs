@@ -7,7 +7,7 @@ namespace WorldCluster.Models.Contract;
 /// <param name="Observation">Shape of the frame a viewer sees.</param>
 /// <param name="ActionSpace">The action space of each player slot.</param>
 /// <param name="State">The per-world state tensors (without the batch dimension).</param>
-/// <param name="ContextLength">Recent latents the model keeps in its state (0 when it keeps none).</param>
+/// <param name="ContextLength">Information only: recent frames or latents the model keeps in its own state tensors (0 when it keeps none); the runtime keeps no context window.</param>
 /// <param name="BatchInvariant">True when a world's step result does not depend on which other worlds share its batch.</param>
 /// <param name="BatchBuckets">
 /// Batch sizes the model is run at; the batcher pads a batch up to the next bucket so every step of a world takes the

@@ -37,9 +37,13 @@ public static class ModelPackageSet
     /// <summary>
     /// Loads what <paramref name="serve"/> names (<c>name</c>: its latest version; <c>name@version</c>: that one) from the
     /// packages under <paramref name="roots"/> and <paramref name="builtIns"/>; an empty list serves everything found.
+    /// Every model is warmed up (<see cref="ModelProbe.WarmUp"/>) before it is reported loaded: at each of its buckets, or
+    /// at 1 and <paramref name="largestBatch"/> (the batcher's <c>MaxBatchSize</c>) when it declares none; unless
+    /// <paramref name="warmUp"/> is false (<c>WorldCluster:Models:WarmUp</c>), when only the probe runs.
     /// </summary>
     public static ModelLoadReport Load(
-        IEnumerable<string> roots, IReadOnlyList<string> serve, IReadOnlyList<BuiltInModel> builtIns, ModelArchitectures architectures, Device? device = null)
+        IEnumerable<string> roots, IReadOnlyList<string> serve, IReadOnlyList<BuiltInModel> builtIns, ModelArchitectures architectures, Device? device = null,
+        int largestBatch = ModelProbe.DefaultLargestBatch, bool warmUp = true)
     {
         ArgumentNullException.ThrowIfNull(serve);
         ArgumentNullException.ThrowIfNull(builtIns);
@@ -102,17 +106,31 @@ public static class ModelPackageSet
         }
 
         var models = new List<IWorldModel>();
+        var warmUps = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         foreach (var (manifest, package, builtIn) in chosen)
         {
             try
             {
-                models.Add(builtIn is not null ? builtIn.Create() : ModelPackageLoader.Load(package!, architectures, device));
+                var model = builtIn is not null ? builtIn.Create() : ModelPackageLoader.Load(package!, architectures, device);
+                try
+                {
+                    if (warmUp)
+                    {
+                        warmUps[manifest.Id] = ModelProbe.WarmUp(model, package?.Label ?? manifest.Id, largestBatch);
+                    }
+                }
+                catch
+                {
+                    model.Dispose();
+                    throw;
+                }
+                models.Add(model);
             }
             catch (ModelPackageException e)
             {
                 failures.Add(new ModelLoadFailure(manifest.Id, package?.Folder ?? "", e.Message));
             }
         }
-        return new ModelLoadReport(models, failures);
+        return new ModelLoadReport(models, failures) { WarmUps = warmUps };
     }
 }

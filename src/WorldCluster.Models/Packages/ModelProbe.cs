@@ -1,12 +1,19 @@
+using System.Diagnostics;
 using WorldCluster.Models.Contract;
 using WorldCluster.Models.Torch;
 using static TorchSharp.torch;
 
 namespace WorldCluster.Models.Packages;
 
-/// <summary>Runs a freshly loaded model once (init, then one step, on a small batch) and checks its outputs against the manifest.</summary>
+/// <summary>
+/// Runs a freshly loaded model once (init, then one step, on a small batch) and checks its outputs against the manifest;
+/// then warms it up at every batch size the batcher will run it at, so that the first player's step is not the slow one.
+/// </summary>
 public static class ModelProbe
 {
+    /// <summary>The largest batch a model without buckets is warmed up at when the silo names none (the batcher's default <c>MaxBatchSize</c>).</summary>
+    public const int DefaultLargestBatch = 64;
+
     /// <summary>Throws <see cref="ModelPackageException"/> when the model fails, contradicts its manifest or outputs NaN/infinity.</summary>
     public static void Run(IWorldModel model, string package)
     {
@@ -14,17 +21,48 @@ public static class ModelProbe
         var manifest = model.Manifest;
         // The batcher only ever runs a model at its buckets, so the probe does too.
         var batch = manifest.BatchBuckets.Count > 0 ? manifest.BatchBuckets[0] : 2;
+        Try(model, package, batch, name => $"the probe's {name}", everyAction: true);
+    }
+
+    /// <summary>The batch sizes a model is warmed up at: every bucket, or (without buckets) 1 and <paramref name="largestBatch"/>.</summary>
+    public static IReadOnlyList<int> WarmUpSizes(ModelManifest manifest, int largestBatch)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentOutOfRangeException.ThrowIfLessThan(largestBatch, 1);
+        return manifest.BatchBuckets.Count > 0 ? manifest.BatchBuckets : largestBatch == 1 ? [1] : [1, largestBatch];
+    }
+
+    /// <summary>
+    /// Runs one init and one step (every player's action the no-op) at each of <see cref="WarmUpSizes"/> and checks each
+    /// output like the probe; returns the time
+    /// it took. Throws <see cref="ModelPackageException"/> naming the batch size when the model fails at one of them.
+    /// </summary>
+    public static TimeSpan WarmUp(IWorldModel model, string package, int largestBatch = DefaultLargestBatch)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var started = Stopwatch.GetTimestamp();
+        foreach (var batch in WarmUpSizes(model.Manifest, largestBatch))
+        {
+            // Only no-ops: the warm-up is there to run each shape once, the probe has already tried the actions.
+            Try(model, package, batch, name => $"the warm-up's {name} at batch {batch}", everyAction: false);
+        }
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    private static void Try(IWorldModel model, string package, int batch, Func<string, string> call, bool everyAction)
+    {
+        var manifest = model.Manifest;
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
         var seeds = Enumerable.Range(0, batch).Select(i => new WorldSeed(i + 1, i % 2 == 0 ? manifest.MaxPlayers : 1)).ToArray();
-        var init = Call(() => model.Init(seeds), "init", package);
-        Check(manifest, init, batch, "init", package);
-        var actions = tensor(Enumerable.Range(0, batch * manifest.MaxPlayers).Select(i => (long)(i % manifest.ActionSpace.N)).ToArray(),
+        var init = Call(() => model.Init(seeds), call("init"), package);
+        Check(manifest, init, batch, call("init"), package);
+        var actions = tensor(Enumerable.Range(0, batch * manifest.MaxPlayers).Select(i => everyAction ? (long)(i % manifest.ActionSpace.N) : 0L).ToArray(),
             [batch, manifest.MaxPlayers], ScalarType.Int64);
         var stepped = manifest.Memory is { } memory
-            ? Call(() => model.Step(init.State, actions, EmptyMemory(memory, batch)), "step", package)
-            : Call(() => model.Step(init.State, actions), "step", package);
-        Check(manifest, stepped, batch, "step", package);
+            ? Call(() => model.Step(init.State, actions, EmptyMemory(memory, batch)), call("step"), package)
+            : Call(() => model.Step(init.State, actions), call("step"), package);
+        Check(manifest, stepped, batch, call("step"), package);
     }
 
     private static SceneMemory EmptyMemory(MemorySpec memory, int batch) =>
@@ -39,7 +77,7 @@ public static class ModelProbe
         }
         catch (Exception e) when (e is not ModelPackageException)
         {
-            throw new ModelPackageException(package, $"the probe's {name} failed: {e.Message}", e);
+            throw new ModelPackageException(package, $"{name} failed: {e.Message}", e);
         }
     }
 
@@ -47,7 +85,7 @@ public static class ModelProbe
     {
         try
         {
-            ModelOutputCheck.Shapes(manifest, output, batch, $"the probe's {call}");
+            ModelOutputCheck.Shapes(manifest, output, batch, call);
         }
         catch (InvalidDataException e)
         {
@@ -55,7 +93,7 @@ public static class ModelProbe
         }
         if (ModelOutputCheck.FirstNonFinite(manifest, output) is { } bad)
         {
-            throw new ModelPackageException(package, $"the probe's {call} returned NaN or infinite values in {bad}");
+            throw new ModelPackageException(package, $"{call} returned NaN or infinite values in {bad}");
         }
     }
 }

@@ -1,6 +1,6 @@
 namespace WorldCluster.Runtime.Batching;
 
-/// <summary>The model failed the batch a request was in; the world's state is unchanged.</summary>
+/// <summary>The model failed a world's step: its output was bad, or the model call of its batch threw; the world's state is unchanged.</summary>
 public sealed class ModelStepException : Exception
 {
     /// <summary>Creates the exception for a model id and the model's own error.</summary>
@@ -19,4 +19,14 @@ public sealed class ModelStepException : Exception
         : base(message)
     {
     }
+
+    /// <summary>Creates the exception for one world whose own output was bad.</summary>
+    public ModelStepException(string message, string? world)
+        : base(message)
+    {
+        World = world;
+    }
+
+    /// <summary>The world whose output was bad, when the failure was that world's alone (null when its batch failed).</summary>
+    public string? World { get; }
 }

@@ -62,8 +62,10 @@ public sealed class StepBatcher : IDisposable
     /// <summary>Starts the batcher thread.</summary>
     public void Start() => _thread.Start();
 
-    /// <summary>Queues fresh worlds; completes with their first states and frames.</summary>
-    public Task<ModelStepResult> InitAsync(WorldSeed seed) => Enqueue(new Pending(null, null, seed, _time.GetTimestamp(), null));
+    /// <summary>Queues a fresh world; completes with its first state and frame.</summary>
+    /// <param name="seed">The world's seed and player count.</param>
+    /// <param name="world">The world's id, named if its init fails (optional).</param>
+    public Task<ModelStepResult> InitAsync(WorldSeed seed, string? world = null) => Enqueue(new Pending(null, null, seed, _time.GetTimestamp(), null) { Name = world });
 
     /// <summary>Queues one tick of one world; completes with its next state and frame.</summary>
     /// <param name="state">The world's state.</param>
@@ -194,40 +196,71 @@ public sealed class StepBatcher : IDisposable
         foreach (var (offset, count, size) in BatchPlanner.Plan(items.Length, Manifest.BatchBuckets))
         {
             var slice = items.AsSpan(offset, count).ToArray();
+            Row[] results;
             try
             {
                 var started = Stopwatch.GetTimestamp();
-                var (results, forward) = init ? RunInit(slice, size) : RunStep(slice, size);
+                (results, var forward) = init ? RunInit(slice, size) : RunStep(slice, size);
                 var phase = init ? "init" : "step";
                 _metrics.StepSeconds.WithLabels(Manifest.Name, phase).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
                 _metrics.ForwardSeconds.WithLabels(Manifest.Name, phase).Observe(forward);
                 _metrics.BatchSize.WithLabels(Manifest.Name).Observe(count);
-                for (var i = 0; i < slice.Length; i++)
-                {
-                    if (results[i].Failure is { } failure)
-                    {
-                        // Only this world's output is unusable: its neighbours in the batch go on.
-                        _logger.LogError("Model {Model} failed one world of a batch: {Reason}", Manifest.Id, failure);
-                        _metrics.StepFailures.WithLabels(Manifest.Name).Inc();
-                        slice[i].Completion.TrySetException(new ModelStepException($"model '{Manifest.Id}' failed the step: {failure}; the world keeps its state"));
-                    }
-                    else
-                    {
-                        slice[i].Completion.TrySetResult(results[i].Result!);
-                    }
-                }
             }
             catch (Exception e)
             {
+                // A throw names no row, and is nearly always the model's for every row (a wrong signature, a device or
+                // memory error): retrying row by row would multiply a broken model's calls on this thread. See batching.md.
                 _logger.LogError(e, "Model {Model} failed a batch of {Count}", Manifest.Id, count);
                 _metrics.StepFailures.WithLabels(Manifest.Name).Inc();
+                _metrics.WorldStepFailures.WithLabels(Manifest.Name).Inc(count);
                 foreach (var item in slice)
                 {
                     item.Completion.TrySetException(new ModelStepException(Manifest.Id, e));
                 }
+                continue;
+            }
+            Complete(slice, results, init);
+        }
+    }
+
+    // Fails the worlds whose own output was bad, naming each; the others get their rows. A batch-invariant model's rows do
+    // not depend on their neighbours, so the good rows are exact as they are; any other model's good rows are run again
+    // without the bad worlds, so that no world's tick depends on a batch-mate whose step failed.
+    private void Complete(Pending[] slice, Row[] results, bool init)
+    {
+        var bad = 0;
+        for (var i = 0; i < slice.Length; i++)
+        {
+            if (results[i].Failure is not { } failure)
+            {
+                continue;
+            }
+            bad++;
+            var who = Describe(slice[i], init);
+            _logger.LogError("Model {Model} failed {World} of a batch of {Count}: {Reason}", Manifest.Id, who, slice.Length, failure);
+            _metrics.StepFailures.WithLabels(Manifest.Name).Inc();
+            _metrics.WorldStepFailures.WithLabels(Manifest.Name).Inc();
+            slice[i].Completion.TrySetException(new ModelStepException(
+                $"model '{Manifest.Id}' failed the step: {failure} for {who}; the world keeps its state", slice[i].Name));
+        }
+        if (bad > 0 && !Manifest.BatchInvariant)
+        {
+            var again = slice.Where((_, i) => results[i].Failure is null).ToArray();
+            _logger.LogInformation("Model {Model} is not batch-invariant: running {Count} worlds again without the {Bad} that failed", Manifest.Id, again.Length, bad);
+            Execute(again, init);
+            return;
+        }
+        for (var i = 0; i < slice.Length; i++)
+        {
+            if (results[i].Result is { } result)
+            {
+                slice[i].Completion.TrySetResult(result);
             }
         }
     }
+
+    private static string Describe(Pending item, bool init) =>
+        item.Name is { } world ? $"world '{world}'" : init ? $"the new world of seed {item.Seed.Seed}" : "the world";
 
     private (Row[] Rows, double Forward) RunInit(Pending[] items, int size)
     {
@@ -340,8 +373,12 @@ public sealed class StepBatcher : IDisposable
 
     private readonly record struct Row(ModelStepResult? Result, string? Failure);
 
+    // World names a stepping world for continuous batching; Name names any world in messages (an init's world too,
+    // which is not counted as a newcomer: it was in no batch yet).
     private sealed record Pending(WorldState? State, IReadOnlyList<int>? Actions, WorldSeed Seed, long EnqueuedAt, string? World)
     {
+        public string? Name { get; init; } = World;
+
         public TaskCompletionSource<ModelStepResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -21,6 +21,9 @@ public static class MetricNames
     /// <summary>Batched model calls that failed (counter; label model).</summary>
     public const string StepFailuresTotal = "worldcluster_step_failures_total";
 
+    /// <summary>Worlds whose init or step failed, one per world: its own output was bad, or its batch's model call threw (counter; label model).</summary>
+    public const string WorldStepFailuresTotal = "worldcluster_world_step_failures_total";
+
     /// <summary>World activations holding a world on this silo (gauge; label model).</summary>
     public const string ActiveWorlds = "worldcluster_active_worlds";
 
@@ -53,6 +56,9 @@ public static class MetricNames
 
     /// <summary>Gauge: model packages this silo found but could not load (see <c>GET /api/models</c>'s <c>failed</c>).</summary>
     public const string ModelLoadFailures = "worldcluster_model_load_failures";
+
+    /// <summary>Gauge: seconds the load-time warm-up of a served model took (one init and one step at each batch size it runs at; labels model, version).</summary>
+    public const string ModelWarmUpSeconds = "worldcluster_model_warmup_seconds";
 
     /// <summary>Seconds from a real-time tick's due time to its frame handed to subscribers (histogram; label model).</summary>
     public const string TickSeconds = "worldcluster_tick_seconds";

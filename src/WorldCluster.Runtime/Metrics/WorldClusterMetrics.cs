@@ -30,6 +30,7 @@ public sealed class WorldClusterMetrics
             ["model"], new HistogramConfiguration { Buckets = SecondsBuckets });
         QueueRejections = factory.CreateCounter(MetricNames.BatchQueueRejectionsTotal, "Steps refused because the batcher queue was full.", ["model"]);
         StepFailures = factory.CreateCounter(MetricNames.StepFailuresTotal, "Batched model calls that failed.", ["model"]);
+        WorldStepFailures = factory.CreateCounter(MetricNames.WorldStepFailuresTotal, "Worlds whose init or step failed.", ["model"]);
         ActiveWorlds = factory.CreateGauge(MetricNames.ActiveWorlds, "World activations holding a world on this silo.", ["model"]);
         Ticks = factory.CreateCounter(MetricNames.TicksTotal, "Ticks taken.", ["model"]);
         SnapshotSeconds = factory.CreateHistogram(MetricNames.SnapshotSeconds, "Seconds per snapshot write.",
@@ -51,6 +52,7 @@ public sealed class WorldClusterMetrics
         TicksLate = factory.CreateCounter(MetricNames.TicksLateTotal, "Real-time ticks handed out after the next tick was due.", ["model"]);
         TicksSkipped = factory.CreateCounter(MetricNames.TicksSkippedTotal, "Real-time ticks skipped at a saturated batcher.", ["model"]);
         ModelLoadFailures = factory.CreateGauge(MetricNames.ModelLoadFailures, "Model packages found but not loaded.");
+        ModelWarmUpSeconds = factory.CreateGauge(MetricNames.ModelWarmUpSeconds, "Seconds the load-time warm-up of a served model took.", ["model", "version"]);
 
         LiveTensors = factory.CreateGauge(MetricNames.LiveTensors, "TorchSharp tensors alive in this process (native memory held).");
         LiveTensorsBetweenBatches = factory.CreateGauge(MetricNames.LiveTensorsBetweenBatches,
@@ -104,6 +106,9 @@ public sealed class WorldClusterMetrics
     /// <summary>Failed model calls.</summary>
     public Counter StepFailures { get; }
 
+    /// <summary>Worlds whose init or step failed (one per world).</summary>
+    public Counter WorldStepFailures { get; }
+
     /// <summary>Active worlds.</summary>
     public Gauge ActiveWorlds { get; }
 
@@ -136,6 +141,9 @@ public sealed class WorldClusterMetrics
 
     /// <summary>Model packages that failed to load.</summary>
     public Gauge ModelLoadFailures { get; }
+
+    /// <summary>Seconds each served model's load-time warm-up took.</summary>
+    public Gauge ModelWarmUpSeconds { get; }
 
     /// <summary>Real-time tick seconds, due time to frame handed out.</summary>
     public Histogram TickSeconds { get; }

@@ -15,7 +15,7 @@ internal sealed class WorldModel(StepBatcher batcher, string worldId)
     public ModelManifest Manifest => batcher.Manifest;
 
     /// <summary>The first state and frame of a new world.</summary>
-    public Task<ModelStepResult> InitAsync(WorldSeed seed) => Call(() => batcher.InitAsync(seed));
+    public Task<ModelStepResult> InitAsync(WorldSeed seed) => Call(() => batcher.InitAsync(seed, worldId));
 
     /// <summary>One step from <paramref name="state"/> with one action per player slot.</summary>
     public Task<ModelStepResult> StepAsync(WorldState state, int[] actions) => Call(() => batcher.StepAsync(state, actions, worldId));

@@ -2,6 +2,7 @@ using WorldCluster.Models.Catalog;
 using WorldCluster.Models.Contract;
 using WorldCluster.Models.Packages;
 using WorldCluster.Models.Reference;
+using WorldCluster.Runtime.Batching;
 
 namespace WorldCluster.Silo.Hosting;
 
@@ -20,7 +21,10 @@ public static class ModelHostingExtensions
             ? [.. options.Packages.Select(p => Path.GetFullPath(p, builder.Environment.ContentRootPath))]
             : [Path.Combine(AppContext.BaseDirectory, "models"), Path.Combine(dataRoot, "models")];
         BuiltInModel[] builtIns = [new(ReferenceWorld.ReferenceManifest, () => new ReferenceWorld())];
-        var report = ModelPackageSet.Load(roots, options.Serve, builtIns, architectures);
+        // The warm-up runs a model without buckets at the largest batch the batcher will give it.
+        var batching = new StepBatcherOptions();
+        builder.Configuration.GetSection(StepBatcherOptions.SectionName).Bind(batching);
+        var report = ModelPackageSet.Load(roots, options.Serve, builtIns, architectures, largestBatch: Math.Max(1, batching.MaxBatchSize), warmUp: options.WarmUp);
         foreach (var model in report.Models)
         {
             // A factory registration, so the container disposes the model with the host.

@@ -10,7 +10,16 @@ internal sealed partial class ModelLoadReporter(ModelLoadReport report, WorldClu
     {
         foreach (var model in report.Models)
         {
-            LogServing(model.Manifest.Id);
+            var id = model.Manifest.Id;
+            if (report.WarmUps.TryGetValue(id, out var warmUp))
+            {
+                metrics.ModelWarmUpSeconds.WithLabels(model.Manifest.Name, model.Manifest.Version).Set(warmUp.TotalSeconds);
+                LogServingWarm(id, warmUp.TotalMilliseconds);
+            }
+            else
+            {
+                LogServing(id);
+            }
         }
         foreach (var failure in report.Failures)
         {
@@ -24,6 +33,9 @@ internal sealed partial class ModelLoadReporter(ModelLoadReport report, WorldClu
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {Model}")]
     private partial void LogServing(string model);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {Model} (warmed up at its batch sizes in {WarmUpMilliseconds:F0} ms)")]
+    private partial void LogServingWarm(string model, double warmUpMilliseconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Model {Package} is not served: {Reason}")]
     private partial void LogFailed(string package, string reason);

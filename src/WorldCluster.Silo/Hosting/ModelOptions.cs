@@ -11,4 +11,7 @@ public sealed class ModelOptions
 
     /// <summary>Models to serve, as <c>name</c> (its latest version) or <c>name@version</c>; empty means every package found and the built-in models.</summary>
     public List<string> Serve { get; set; } = [];
+
+    /// <summary>Whether each model runs one init and one step at every batch size it will be run at before it is served (docs/model-packages.md).</summary>
+    public bool WarmUp { get; set; } = true;
 }

@@ -117,6 +117,25 @@ public sealed class ModelPackageTests : IDisposable
     }
 
     [Fact]
+    public void A_negative_context_length_is_refused_naming_the_field()
+    {
+        var folder = _folders.CopyFixture("context", j => j["contextLength"] = -1);
+
+        var e = Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(folder));
+        Assert.Contains("'contextLength' is -1; use 0 or more", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_manifest_without_context_length_loads_with_zero_and_one_with_it_keeps_it_as_information()
+    {
+        var without = _folders.CopyFixture("no-context", j => j.Remove("contextLength"));
+        var with = _folders.CopyFixture("context-8", j => j["contextLength"] = 8);
+
+        Assert.Equal(0, ModelPackageReader.Read(without).Manifest.ContextLength);
+        Assert.Equal(8, ModelPackageReader.Read(with).Manifest.ContextLength);
+    }
+
+    [Fact]
     public void An_unknown_architecture_is_named_with_the_known_ones()
     {
         var folder = _folders.WritePoison("unknown-arch", "poison");
@@ -144,6 +163,50 @@ public sealed class ModelPackageTests : IDisposable
 
         var e = Assert.Throws<ModelPackageException>(() => ModelPackageLoader.Load(ModelPackageReader.Read(folder), _architectures));
         Assert.Contains("the probe's init returned NaN or infinite values in state 'x'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2, 8", 64, new long[] { 2, 8 })]
+    [InlineData("", 16, new long[] { 1, 16 })]
+    public void A_served_model_has_been_stepped_at_each_batch_size_it_runs_at_before_it_is_reported_loaded(string buckets, int largestBatch, long[] sizes)
+    {
+        _folders.WritePoison("counting", "counting", buckets: buckets);
+
+        var report = ModelPackageSet.Load([_folders.Root], [], [], _architectures, largestBatch: largestBatch);
+
+        var model = Assert.IsType<PoisonTestModel>(Assert.Single(report.Models));
+        Assert.Empty(report.Failures);
+        // Besides the probe's batch of 2 (the smallest bucket, or 2 without buckets).
+        Assert.All(sizes, n => Assert.Contains(n, model.InitSizes));
+        Assert.All(sizes, n => Assert.Contains(n, model.StepSizes));
+        Assert.True(report.WarmUps["counting@1.0.0"] > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void Without_warm_up_only_the_probe_runs_the_model()
+    {
+        _folders.WritePoison("cold", "cold", buckets: "2, 8");
+
+        var report = ModelPackageSet.Load([_folders.Root], [], [], _architectures, warmUp: false);
+
+        var model = Assert.IsType<PoisonTestModel>(Assert.Single(report.Models));
+        Assert.Equal([2L], model.StepSizes);
+        Assert.Empty(report.WarmUps);
+    }
+
+    [Fact]
+    public void A_model_that_throws_during_warm_up_is_not_served_and_the_reason_names_the_batch_size()
+    {
+        // The probe runs at batch 2 and passes; the warm-up's batch of 64 is refused.
+        _folders.WritePoison("refuses-large", "refuses-large", weights: "throw-above-2");
+
+        var report = ModelPackageSet.Load([_folders.Root], [], [], _architectures);
+
+        Assert.Empty(report.Models);
+        var failure = Assert.Single(report.Failures);
+        Assert.Equal("refuses-large@1.0.0", failure.Package);
+        Assert.Contains("the warm-up's init at batch 64 failed: the test model refuses a batch of 64", failure.Error, StringComparison.Ordinal);
+        Assert.Empty(report.WarmUps);
     }
 
     [Fact]

@@ -30,13 +30,13 @@ internal sealed class PackageFolders : IDisposable
     }
 
     /// <summary>Writes a poison-model package to <c>Root/&lt;folder&gt;</c> with the given weights word.</summary>
-    public string WritePoison(string folder, string name, string version = "1.0.0", string weights = "ok")
+    public string WritePoison(string folder, string name, string version = "1.0.0", string weights = "ok", bool batchInvariant = true, string buckets = "")
     {
         var target = Path.Combine(Root, folder);
         Directory.CreateDirectory(target);
         File.WriteAllText(Path.Combine(target, "weights.txt"), weights);
         var sha = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(weights)));
-        File.WriteAllText(Path.Combine(target, "model.json"), PoisonTestModel.ManifestJson(name, version, sha));
+        File.WriteAllText(Path.Combine(target, "model.json"), PoisonTestModel.ManifestJson(name, version, sha, batchInvariant, buckets));
         return target;
     }
 

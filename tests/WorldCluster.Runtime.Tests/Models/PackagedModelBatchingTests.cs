@@ -64,9 +64,44 @@ public sealed class PackagedModelBatchingTests : IDisposable
         Assert.Equal(21f, BitConverter.ToSingle(next.State.Tensors[0].Data, 0));
     }
 
-    private static StepBatcher Start(IWorldModel model, int maxBatch)
+    [Theory]
+    [InlineData("ok", true)]
+    [InlineData("batch-sized", false)]
+    public async Task A_world_poisoned_in_a_batch_fails_by_name_and_the_others_get_what_a_batch_without_it_gives(string weights, bool batchInvariant)
     {
-        var metrics = new WorldClusterMetrics(Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry()));
+        using var model = ModelPackageLoader.Load(
+            ModelPackageReader.Read(_folders.WritePoison("poison", "poison", weights: weights, batchInvariant: batchInvariant)), _architectures);
+        const int Worlds = 4;
+        const int Poisoned = 2;
+        var metrics = NewMetrics();
+        using var mixed = Start(model, maxBatch: Worlds, metrics);
+        using var clean = Start(model, maxBatch: Worlds - 1);
+        var seeds = Enumerable.Range(0, Worlds).Select(i => new WorldSeed(10 * (i + 1), 1)).ToArray();
+        var worlds = await Task.WhenAll(seeds.Select((s, i) => mixed.InitAsync(s, $"w{i}"))).WaitAsync(Deadline);
+
+        var steps = Enumerable.Range(0, Worlds).Select(i => mixed.StepAsync(worlds[i].State, [i == Poisoned ? PoisonTestModel.Poison : 1], $"w{i}")).ToArray();
+        var e = await Assert.ThrowsAsync<ModelStepException>(() => steps[Poisoned].WaitAsync(Deadline));
+        var others = Enumerable.Range(0, Worlds).Where(i => i != Poisoned).ToArray();
+        var got = await Task.WhenAll(others.Select(i => steps[i])).WaitAsync(Deadline);
+        var expected = await Task.WhenAll(others.Select(i => clean.StepAsync(worlds[i].State, [1], $"w{i}"))).WaitAsync(Deadline);
+
+        Assert.Equal($"w{Poisoned}", e.World);
+        Assert.Contains($"'x' holds NaN or infinite values for world 'w{Poisoned}'", e.Message, StringComparison.Ordinal);
+        for (var k = 0; k < others.Length; k++)
+        {
+            Assert.Equal(expected[k].Frame, got[k].Frame);
+            Assert.Equal(expected[k].State.Tensors.Select(t => t.Data), got[k].State.Tensors.Select(t => t.Data));
+        }
+        // The batch-sized model saw the batch of three: the comparison is with a real batch, not with a world alone.
+        Assert.Equal(batchInvariant ? 0f : Worlds - 1, BitConverter.ToSingle(expected[0].State.Tensors[0].Data, 4));
+        Assert.Equal(1, metrics.WorldStepFailures.WithLabels("poison").Value);
+    }
+
+    private static WorldClusterMetrics NewMetrics() => new(Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry()));
+
+    private static StepBatcher Start(IWorldModel model, int maxBatch, WorldClusterMetrics? metrics = null)
+    {
+        metrics ??= NewMetrics();
         // A batch runs when it is full; the long delay only bounds a test that would otherwise hang.
         var options = new StepBatcherOptions { MaxBatchSize = maxBatch, MaxQueueDelay = TimeSpan.FromMinutes(1) };
         var batcher = new StepBatcher(model, options, TimeProvider.System, metrics, NullLogger.Instance);

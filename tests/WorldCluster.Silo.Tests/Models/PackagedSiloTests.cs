@@ -31,7 +31,12 @@ public sealed class PackagedSiloTests : IAsyncLifetime
         var ready = await Http.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal("Degraded", await ready.Content.ReadAsStringAsync());
-        Assert.Contains("worldcluster_model_load_failures 1", await Http.GetStringAsync("/metrics"), StringComparison.Ordinal);
+        var metrics = await Http.GetStringAsync("/metrics");
+        Assert.Contains("worldcluster_model_load_failures 1", metrics, StringComparison.Ordinal);
+        // Both served models were warmed up at their batch sizes before they were served; the bad one was not.
+        Assert.Matches("worldcluster_model_warmup_seconds\\{model=\"bouncing-balls\",version=\"1.0.0\"\\} [0-9.eE+-]*[1-9]", metrics);
+        Assert.Contains("worldcluster_model_warmup_seconds{model=\"reference-world\"", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("worldcluster_model_warmup_seconds{model=\"bad-balls\"", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
