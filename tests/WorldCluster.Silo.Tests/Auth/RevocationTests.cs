@@ -70,7 +70,8 @@ public sealed class RevocationTests : IAsyncLifetime
         await _host.RestartAsync();
         using var afterRestart = await _host.ClientWith(invite).PostAsJsonAsync($"/api/worlds/{world}/participants", new { role = "spectator" });
         using var stepAfterRestart = await Step(_host.ClientWith(invite), world);
-        using var otherInvite = await _host.ClientWith(other).PostAsJsonAsync($"/api/worlds/{world}/participants", new { role = "player" });
+        // As a spectator: the restarted world holds its player slots for returning players (SlotGrace) for a while.
+        using var otherInvite = await _host.ClientWith(other).PostAsJsonAsync($"/api/worlds/{world}/participants", new { role = "spectator" });
 
         Assert.Equal(HttpStatusCode.Forbidden, byPlayer.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badBan.StatusCode);
