@@ -97,4 +97,11 @@ public interface IWorldGrain : IGrainWithStringKey
     /// <summary>Writes a snapshot now and waits until every tick is durable (used by drains and tests).</summary>
     [Alias("Flush")]
     Task<WorldInfo> FlushAsync();
+
+    /// <summary>
+    /// Moves the world to another silo (Orleans grain migration) once every computed tick is durable; answers the silo it
+    /// leaves. The move happens when this call returns: the next call reaches the new activation.
+    /// </summary>
+    [Alias("Migrate")]
+    Task<string> MigrateAsync(MigrateRequest request);
 }

@@ -34,6 +34,7 @@ public static class WorldClusterRuntimeExtensions
         services.TryAddSingleton<ActiveWorldCounter>();
         services.TryAddSingleton<ClusterLoadView>();
         services.AddPlacementDirector<ModelAwarePlacement, ModelAwarePlacementDirector>();
+        services.TryAddSingleton<MigrationTargets>();
         services.AddHostedService<SiloLoadReporter>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<StepBatchers>());
         return services;

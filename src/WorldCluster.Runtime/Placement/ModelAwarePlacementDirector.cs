@@ -10,7 +10,9 @@ namespace WorldCluster.Runtime.Placement;
 
 /// <summary>
 /// Chooses a silo for a world: among compatible silos, those whose metadata says they host worlds and serve the world's
-/// model (from the creating call's request context, or else from the world's stored head), the least loaded.
+/// model (from the creating call's request context, or else from the world's stored head), the least loaded. A migrating
+/// world's target (Orleans' placement hint) is honoured when it is such a silo; a world migrating without one goes to
+/// another silo than the one it leaves.
 /// </summary>
 public sealed class ModelAwarePlacementDirector(
     ISiloMetadataCache metadata,
@@ -36,6 +38,17 @@ public sealed class ModelAwarePlacementDirector(
         var model = target.RequestContextData?.GetValueOrDefault(ModelAwarePlacement.ModelKey) as string
             ?? await StoredModel(target.GrainIdentity.Key.ToString()!);
         var serving = model is null ? [] : hosts.Where(s => Serves(s, model)).ToArray();
+        if (target.RequestContextData is { } data && IPlacementDirector.GetPlacementHint(data, serving) is { } hinted)
+        {
+            // A migration to a chosen silo (checked by MigrationTargets before the world asked to move).
+            logger.LogDebug("Placing world {WorldId} on {Silo}, the migration target", target.GrainIdentity.Key, hinted);
+            return hinted;
+        }
+        if (target.RequestContextData?.GetValueOrDefault(MigrationTargets.LeavingKey) is SiloAddress leaving
+            && serving.Where(s => !s.Equals(leaving)).ToArray() is { Length: > 0 } others)
+        {
+            serving = others;
+        }
         // An unknown or unserved model still needs an activation somewhere, to answer the caller with a clear error.
         var chosen = load.PickAndCount(serving.Length > 0 ? serving : hosts);
         logger.LogDebug("Placing world {WorldId} (model {Model}) on {Silo}", target.GrainIdentity.Key, model, chosen);
@@ -70,9 +83,12 @@ public sealed class ModelAwarePlacementDirector(
     private bool HostsWorlds(SiloAddress silo) =>
         Role(silo) is var role && role != SiloRole.Gateway;
 
-    private bool Serves(SiloAddress silo, string model)
+    private bool Serves(SiloAddress silo, string model) => Serves(metadata.GetSiloMetadata(silo).Metadata, model);
+
+    /// <summary>Whether a silo with this metadata serves <paramref name="model"/> (<c>name</c> or <c>name@version</c>).</summary>
+    internal static bool Serves(IReadOnlyDictionary<string, string> metadata, string model)
     {
-        if (!metadata.GetSiloMetadata(silo).Metadata.TryGetValue(SiloRole.ModelsKey, out var list))
+        if (!metadata.TryGetValue(SiloRole.ModelsKey, out var list))
         {
             return false;
         }

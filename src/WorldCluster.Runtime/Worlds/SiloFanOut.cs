@@ -15,6 +15,9 @@ internal sealed class SiloFanOut(TimeProvider time, TimeSpan expiry, int capacit
     /// <summary>Observers currently subscribed.</summary>
     public int ObserverCount => _observers.Count;
 
+    /// <summary>The observers subscribed, for a migrating activation to hand over.</summary>
+    public IWorldObserver[] Observers => [.. _observers.Keys];
+
     /// <summary>The newest update, if any.</summary>
     public FrameUpdate? Latest => _recent.Last?.Value;
 

@@ -26,6 +26,7 @@ public sealed partial class WorldGrain
                 // Its players may be reconnecting (a restart, a move): their slots wait for their join tokens a while.
                 _slotsHeldUntil = time.GetUtcNow() + _options.SlotGrace;
                 Serve(world);
+                TakeUpHandover(world);
             }
         }
         catch (CorruptWorldDataException e)

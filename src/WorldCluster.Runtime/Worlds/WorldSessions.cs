@@ -188,6 +188,29 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
         return expired.Count;
     }
 
+    /// <summary>Everything about the participants, for a migrating activation to hand to its successor.</summary>
+    public SessionsHandover Export() => new(
+        [.. _sessions.Select(kv => new HandedOverSession(kv.Key, kv.Value.Role, kv.Value.Slot, kv.Value.Name, kv.Value.Joined, kv.Value.LastSeen, kv.Value.Claim))],
+        (int[])_pending.Clone(), new(_joinsByInvite), new(_inviteOf));
+
+    /// <summary>Takes up the participants a migrated activation handed over, as they were (sessions, claims, pending actions).</summary>
+    public void Import(SessionsHandover handover)
+    {
+        foreach (var s in handover.Sessions)
+        {
+            _sessions[s.Id] = new Session(s.Role, s.Slot, s.Name, s.Joined) { LastSeen = s.LastSeen, Claim = s.Claim };
+        }
+        handover.Pending.AsSpan(0, Math.Min(handover.Pending.Length, _pending.Length)).CopyTo(_pending);
+        foreach (var (invite, joins) in handover.JoinsByInvite)
+        {
+            _joinsByInvite[invite] = joins;
+        }
+        foreach (var (participant, invite) in handover.InviteOf)
+        {
+            _inviteOf[participant] = invite;
+        }
+    }
+
     private Session Require(Guid sessionId)
     {
         if (!_sessions.TryGetValue(sessionId, out var session))

@@ -49,6 +49,9 @@ public static class WorldEndpoints
         worlds.MapPost("/{id}/fork", ForkWorld).WithSummary("Fork a world at a durable tick").RequireAuthorization(WorldPolicies.Admin)
             .AddEndpointFilter(Hosting.WorldCreationQuota.FilterAsync)
             .Accepts<Wire.ForkBody>("application/json").Produces<Wire.WorldInfo>(StatusCodes.Status201Created);
+        worlds.MapPost("/{id}/migrate", MigrateWorld).WithSummary("Move a world to another silo (at a tick boundary, every tick durable)")
+            .RequireAuthorization(WorldPolicies.Admin).Accepts<Wire.MigrateBody>("application/json").Produces<Wire.WorldInfo>()
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         worlds.MapGet("/{id}/participants", GetParticipants).WithSummary("Who is in a world").Produces<Wire.ParticipantList>().RequireAuthorization(WorldPolicies.Watch);
         worlds.MapParticipantApi();
         return routes;
@@ -159,6 +162,39 @@ public static class WorldEndpoints
         {
             var info = await grain.ForkAsync(new ForkRequest(forkId, atTick));
             return Results.Created($"/api/worlds/{forkId}", info.ToWire());
+        }, grains);
+    }
+
+    private static async Task<IResult> MigrateWorld(string id, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        if (!Wire.WorldId.IsValid(id))
+        {
+            return InvalidId(id);
+        }
+        string? silo = null;
+        // The body is optional: without one, placement chooses among the other silos that serve the world's model.
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            var (body, problem) = await JsonBody.ReadAsync<Wire.MigrateBody>(request, cancellationToken);
+            if (problem is not null)
+            {
+                return problem;
+            }
+            if (body!.Silo is { } named && string.IsNullOrWhiteSpace(named))
+            {
+                return Problems.Create(StatusCodes.Status400BadRequest, "Invalid request", "'silo' names a silo as a world's 'silo' shows it, or is left out", id);
+            }
+            silo = body.Silo;
+        }
+        return await CallWorld(id, async grain =>
+        {
+            var left = await grain.MigrateAsync(new MigrateRequest(silo));
+            // The move happens as the call above returns; this call reaches the activation on the new silo.
+            var info = await grain.GetAsync();
+            return info.Silo == left
+                ? Problems.Create(StatusCodes.Status503ServiceUnavailable, "Migration did not complete",
+                    $"world '{id}' is still on {left} (the target did not take it); retry", id)
+                : Results.Ok(info.ToWire());
         }, grains);
     }
 
