@@ -20,7 +20,7 @@ namespace WorldCluster.Runtime.Worlds;
 /// <remarks>
 /// This file holds creating, stepping, observing, forking and deleting a world, with their validation, and the tick path;
 /// <c>WorldGrain.Activation.cs</c> how an activation takes up its world and lets it go; <c>WorldGrain.Sessions.cs</c>
-/// sessions, real-time ticks and frame observers.
+/// sessions, real-time ticks and frame observers; <c>WorldGrain.Migration.cs</c> moving a live world to another silo.
 /// </remarks>
 [ModelAwarePlacement]
 public sealed partial class WorldGrain(
