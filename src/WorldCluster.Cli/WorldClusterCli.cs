@@ -19,6 +19,7 @@ public static class WorldClusterCli
         root.Add(WatchCommand.Create(console));
         root.Add(TrainCommand.Create(console));
         root.Add(EvalCommand.Create(console));
+        root.Add(CheckInvarianceCommand.Create(console));
         return root;
     }
 }

@@ -65,7 +65,8 @@ public static class ModelProbe
         Check(manifest, stepped, batch, call("step"), package);
     }
 
-    private static SceneMemory EmptyMemory(MemorySpec memory, int batch) =>
+    /// <summary>An empty scene memory for a batch (no entries kept), as a step needs it.</summary>
+    public static SceneMemory EmptyMemory(MemorySpec memory, int batch) =>
         new(full([batch, memory.MaxEntries], Scalars.Of(-1L), ScalarType.Int64),
             zeros([batch, memory.MaxEntries, .. memory.Entry.Shape], memory.Entry.DType.ToScalarType()));
 

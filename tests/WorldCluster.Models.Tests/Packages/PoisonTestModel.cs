@@ -9,7 +9,8 @@ namespace WorldCluster.Models.Tests.Packages;
 /// A tiny <c>torchsharp</c>-format test architecture: state x (float32 [2]) starts at the seed and adds each action to
 /// x[0]; action 3 ("poison") turns the world's state into NaN. Its weights file holds a word: <c>nan-at-init</c> makes
 /// init return NaN (a model that is broken at load); <c>batch-sized</c> adds the batch size to x[1] at every step (a
-/// model whose rows depend on their batch: it must not declare itself batch-invariant); <c>throw-above-N</c> throws
+/// model whose rows depend on their batch: it must not declare itself batch-invariant); <c>row-mixing</c> adds the batch's
+/// mean of x[0] to x[1] (a model whose rows depend on their neighbours); <c>throw-above-N</c> throws
 /// when a call's batch holds more than N worlds. Every model records the batch size of each call it was given.
 /// </summary>
 internal sealed class PoisonTestModel(ModelManifest manifest, string mode) : IWorldModel
@@ -67,7 +68,9 @@ internal sealed class PoisonTestModel(ModelManifest manifest, string mode) : IWo
         }
         ThrowIfTooLarge(batch);
         var a = actions.select(1, 0).to_type(ScalarType.Float32).unsqueeze(1);
-        var sized = tensor(Enumerable.Repeat(mode == "batch-sized" ? (float)batch : 0f, (int)batch).ToArray(), [batch, 1]);
+        var sized = mode == "row-mixing"
+            ? state[0].select(1, 0).mean().expand(batch).unsqueeze(1)
+            : tensor(Enumerable.Repeat(mode == "batch-sized" ? (float)batch : 0f, (int)batch).ToArray(), [batch, 1]);
         var poisoned = actions.select(1, 0).eq(Scalars.Of(Poison)).unsqueeze(1);
         var x = where(poisoned, full_like(state[0], Scalars.Of(double.NaN)), state[0].Plus(cat([a, sized], 1)));
         return Output(x);

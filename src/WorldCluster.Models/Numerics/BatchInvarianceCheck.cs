@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using WorldCluster.Models.Contract;
+using WorldCluster.Models.Packages;
+using WorldCluster.Models.Reference;
+using static TorchSharp.torch;
+
+namespace WorldCluster.Models.Numerics;
+
+/// <summary>
+/// Measures which batch sizes give a model bit-identical results for the same world: one probe world runs a fixed
+/// action sequence inside batches of each size, filled with other worlds, first and last in the batch, and its states
+/// and frames are fingerprinted. Sizes with equal fingerprints form a numeric class (<c>../shared/NUMERICS.md</c>).
+/// </summary>
+public static class BatchInvarianceCheck
+{
+    /// <summary>The batch sizes checked when none are named: small sizes one by one, then around the powers of two.</summary>
+    public static IReadOnlyList<int> DefaultSizes { get; } = [1, 2, 3, 4, 5, 6, 7, 8, 12, 15, 16, 17, 24, 31, 32, 48, 64];
+
+    /// <summary>Runs the check: every size tried with the probe world first and last in the batch.</summary>
+    /// <param name="model">The model, loaded as a silo would load it.</param>
+    /// <param name="sizes">The batch sizes to check.</param>
+    /// <param name="steps">Ticks per run.</param>
+    /// <param name="progress">Gets one line per size checked.</param>
+    /// <param name="actionCount">Actions drawn are <c>0 … actionCount - 1</c> (default: the whole space), for models whose last actions end a world.</param>
+    public static BatchInvarianceReport Run(IWorldModel model, IReadOnlyList<int> sizes, int steps, IProgress<string>? progress = null, int? actionCount = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(sizes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        if (sizes.Count == 0 || sizes.Any(s => s < 1) || sizes.Distinct().Count() != sizes.Count)
+        {
+            throw new ArgumentException("batch sizes must be distinct and at least 1", nameof(sizes));
+        }
+        var actions = actionCount ?? model.Manifest.ActionSpace.N;
+        ArgumentOutOfRangeException.ThrowIfLessThan(actions, 1, nameof(actionCount));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(actions, model.Manifest.ActionSpace.N, nameof(actionCount));
+        var runs = new List<BatchSizeRun>();
+        foreach (var size in sizes.Order())
+        {
+            // The second run is the one timed: a model's first call at a new shape may compile or allocate for it.
+            var first = Fingerprint(model, size, 0, steps, actions, out _);
+            var last = Fingerprint(model, size, size - 1, steps, actions, out var elapsed);
+            runs.Add(new BatchSizeRun(size, first, first == last, elapsed / steps));
+            progress?.Report($"batch {size}: {first[..12]}{(first == last ? "" : " (differs by position)")}, {elapsed.TotalMilliseconds / steps:F2} ms per step");
+        }
+        return BatchInvarianceReport.From(model.Manifest.Id, steps, runs);
+    }
+
+    // The probe world's init row and every later state and frame row, hashed in order. The other rows are worlds of other
+    // seeds with their own actions, so a kernel that mixed rows or changed path with the batch would show.
+    private static string Fingerprint(IWorldModel model, int batch, int probeRow, int steps, int actionCount, out TimeSpan stepping)
+    {
+        var manifest = model.Manifest;
+        using var scope = NewDisposeScope();
+        using var inference = inference_mode();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var seeds = Enumerable.Range(0, batch)
+            .Select(row => row == probeRow ? new WorldSeed(4_242, manifest.MaxPlayers) : new WorldSeed(1_000 + row, 1 + (row % manifest.MaxPlayers)))
+            .ToArray();
+        var output = model.Init(seeds);
+        Append(hash, output, probeRow);
+        var probeActions = new SplitMix64(7);
+        var otherActions = new SplitMix64((ulong)(batch * 31 + probeRow));
+        stepping = TimeSpan.Zero;
+        for (var step = 0; step < steps; step++)
+        {
+            var values = new long[batch * manifest.MaxPlayers];
+            for (var row = 0; row < batch; row++)
+            {
+                for (var slot = 0; slot < manifest.MaxPlayers; slot++)
+                {
+                    ref var generator = ref row == probeRow ? ref probeActions : ref otherActions;
+                    values[row * manifest.MaxPlayers + slot] = generator.Below(actionCount);
+                }
+            }
+            var actions = tensor(values, [batch, manifest.MaxPlayers], ScalarType.Int64);
+            var started = Stopwatch.GetTimestamp();
+            output = manifest.Memory is { } memory
+                ? model.Step(output.State, actions, ModelProbe.EmptyMemory(memory, batch))
+                : model.Step(output.State, actions);
+            stepping += Stopwatch.GetElapsedTime(started);
+            Append(hash, output, probeRow);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static void Append(IncrementalHash hash, StepOutput output, int row)
+    {
+        foreach (var state in output.State)
+        {
+            using var r = state[row].cpu().contiguous();
+            hash.AppendData(r.bytes);
+        }
+        using var frame = output.Frames[row].cpu().contiguous();
+        hash.AppendData(frame.bytes);
+    }
+}
