@@ -67,7 +67,7 @@ public sealed class GatewayOptions
         }
         if (string.IsNullOrWhiteSpace(FfmpegPath))
         {
-            throw new InvalidOperationException($"{SectionName}:FfmpegPath must name the ffmpeg executable");
+            throw new InvalidOperationException($"{SectionName}:FfmpegPath must be the ffmpeg executable to run");
         }
     }
 

@@ -92,6 +92,10 @@ internal static class SessionSocket
         {
             return (WebSocketCloseStatus.InternalServerError, Truncate(e.Message));
         }
+        catch (Streams.StreamEncodingException e)
+        {
+            return (WebSocketCloseStatus.InternalServerError, Truncate(e.Message));
+        }
     }
 
     private static async Task<(WebSocketCloseStatus, string)> ReceiveActions(WebSocket socket, IWorldGrain world, SessionTicket ticket, CancellationToken cancellationToken)

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using SkiaSharp;
 using WorldCluster.Abstractions;
 using WorldCluster.Contracts;
+using WorldCluster.Silo.Sessions;
 using WorldCluster.Silo.Sessions.Streams;
 using WorldCluster.Silo.Tests.Fixtures;
 
@@ -56,6 +58,24 @@ public sealed class StreamEncoderTests
         await using var encoder = new VideoFrameEncoder(new VideoSettings(StreamFormat.Vp8, "/nonexistent/ffmpeg", 1000, 40));
         var error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await encoder.EncodeAsync(MovingSquare(0), true));
         Assert.Contains("install-deps.sh", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stream_that_cannot_encode_ends_its_viewers_and_later_joiners_with_the_reason()
+    {
+        var settings = new VideoSettings(StreamFormat.Vp8, "/nonexistent/ffmpeg", 1000, 40);
+        var seconds = Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry()).CreateHistogram("encode_seconds", "test", ["format"]).WithLabels("vp8");
+        await using var stream = new EncodedStream(StreamFormat.Vp8, new VideoFrameEncoder(settings), new VideoFrameEncoder(settings, intraOnly: true), seconds, NullLogger.Instance);
+        using var viewer = new SessionFrames(4, _ => { }, dropToKeyframe: true);
+        stream.Add(viewer);
+
+        stream.Post(new FrameUpdate("w-1", 0, "d", 0, MovingSquare(0), []));
+
+        var error = await Assert.ThrowsAsync<StreamEncodingException>(async () => await viewer.Frames.WaitToReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("install-deps.sh", error.Message, StringComparison.Ordinal);
+        using var late = new SessionFrames(4, _ => { }, dropToKeyframe: true);
+        stream.Add(late);
+        await Assert.ThrowsAsync<StreamEncodingException>(async () => await late.Frames.WaitToReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
     [Theory]

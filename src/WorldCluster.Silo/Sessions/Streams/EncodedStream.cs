@@ -30,6 +30,7 @@ internal sealed class EncodedStream : IAsyncDisposable
     private EncodedFrame? _latestMessage;
     private EncodedFrame? _joinKeyframe;
     private bool _keyframeNext = true;
+    private Exception? _failure;
 
     /// <summary>Starts the stream's encoding loop.</summary>
     public EncodedStream(StreamFormat format, IFrameEncoder encoder, IFrameEncoder? intra, Prometheus.Histogram.Child encodeSeconds, ILogger logger)
@@ -43,7 +44,13 @@ internal sealed class EncodedStream : IAsyncDisposable
     }
 
     /// <summary>Queues a viewer: it gets the current frame as a keyframe, then the stream from its next keyframe.</summary>
-    public void Add(SessionFrames viewer) => _work.Writer.TryWrite(new Join(viewer));
+    public void Add(SessionFrames viewer)
+    {
+        if (!_work.Writer.TryWrite(new Join(viewer)))
+        {
+            viewer.End(_failure ?? new StreamEncodingException($"the {_format.Name()} stream has ended; reconnect"));
+        }
+    }
 
     /// <summary>Removes a viewer; returns how many remain (joins still queued count).</summary>
     public int Remove(SessionFrames viewer)
@@ -112,7 +119,8 @@ internal sealed class EncodedStream : IAsyncDisposable
             catch (Exception e)
             {
                 _logger.LogError(e, "Encoding {Format} frames failed; ending its viewers", _format.Name());
-                End(e);
+                _failure = new StreamEncodingException(e.Message, e);
+                End(_failure);
                 return;
             }
         }

@@ -67,7 +67,7 @@ internal sealed class FfmpegIvfProcess : IAsyncDisposable
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new InvalidOperationException($"could not start '{settings.FfmpegPath}' to encode {settings.Format.Name()} (install ffmpeg: bash build/install-deps.sh): {e.Message}", e);
+            throw new InvalidOperationException($"cannot start {settings.FfmpegPath} for {settings.Format.Name()} (install ffmpeg: bash build/install-deps.sh): {e.Message}", e);
         }
         return new FfmpegIvfProcess(process);
     }
