@@ -13,8 +13,9 @@ namespace WorldCluster.Silo.Sessions.Streams;
 /// </summary>
 internal sealed class EncodedStream : IAsyncDisposable
 {
-    // Frames waiting to be encoded; beyond this the encoder is behind the world and the newest is skipped for all.
-    private const int MaxQueuedFrames = 4;
+    // Frames waiting to be encoded (0.8 s at 20 Hz); beyond this the encoder is behind the world and the newest is
+    // skipped for all its viewers (the stream stays decodable: the encoder never saw the skipped frame).
+    private const int MaxQueuedFrames = 16;
 
     private readonly StreamFormat _format;
     private readonly IFrameEncoder _encoder;
