@@ -8,6 +8,8 @@ namespace WorldCluster.Contracts;
 /// <param name="Slot">The player slot taken; null for a spectator.</param>
 /// <param name="Players">Player slots of the world.</param>
 /// <param name="TickHz">The world's real-time tick rate; 0 for an on-demand world.</param>
+/// <param name="Format">The session's frame format (<see cref="StreamFormat"/> name); absent means <c>png</c>.</param>
+/// <param name="Codec">For a video format, the WebCodecs codec string to configure a decoder with.</param>
 /// <param name="Type">The message's <c>type</c>: <c>welcome</c>.</param>
 public sealed record SessionWelcome(
     string WorldId,
@@ -15,6 +17,8 @@ public sealed record SessionWelcome(
     int? Slot,
     int Players,
     int TickHz,
+    string? Format = null,
+    string? Codec = null,
     [property: JsonPropertyOrder(-1)] string Type = SessionMessageTypes.Welcome);
 
 /// <summary>A player's action, sent as a text message on a session: <c>{"action": 3}</c>.</summary>

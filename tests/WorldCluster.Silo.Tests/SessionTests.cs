@@ -152,6 +152,30 @@ public sealed class SessionTests(SiloHostFixture host) : IClassFixture<SiloHostF
         Assert.Equal(HttpStatusCode.BadRequest, future.StatusCode);
     }
 
+    [Fact]
+    public async Task A_real_time_worlds_video_viewers_get_every_tick_the_png_viewers_get()
+    {
+        var response = await host.Http.PostAsJsonAsync("/api/worlds", new { model = "reference-world", seed = 26, players = 1, tickHz = 20 });
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        await using var exact = await Connect(id, "role=spectator");
+        await using var video = await Connect(id, "role=spectator&format=vp8");
+        await using var player = await Connect(id, "role=player&format=webp");
+
+        await video.WaitUntil(c => c.Streamed.Count >= 30, Deadline);
+        var last = video.Streamed[^1].Tick;
+        await exact.WaitUntil(c => c.Frames.Count > 0 && c.Frames[^1].Header.Tick >= last, Deadline);
+        await player.WaitUntil(c => c.Streamed.Count > 0 && c.Streamed[^1].Tick >= last, Deadline);
+
+        // Default settings (64 frames queued per socket): nobody falls far enough behind to drop.
+        foreach (var ticks in new[] { video.Streamed.Select(f => f.Tick).ToList(), player.Streamed.Select(f => f.Tick).ToList() })
+        {
+            Assert.Equal(Enumerable.Range((int)ticks[0], ticks.Count).Select(t => (long)t), ticks);
+        }
+        var digests = exact.Frames.ToDictionary(f => f.Header.Tick, f => f.Header.StateDigest);
+        Assert.All(video.Streamed.Where(f => digests.ContainsKey(f.Tick)), f => Assert.Equal(digests[f.Tick], f.StateDigest));
+        Assert.True(video.Streamed[0].Keyframe);
+    }
+
     private async Task<string> CreateWorld(object body)
     {
         var response = await host.Http.PostAsJsonAsync("/api/worlds", body);

@@ -48,6 +48,18 @@ public static class MetricNames
     /// <summary>Frames sent to session clients by this silo (counter; label role).</summary>
     public const string FramesSentTotal = "worldcluster_frames_sent_total";
 
+    /// <summary>Seconds to encode one world frame for a session stream, once per world, format and silo (histogram; label format).</summary>
+    public const string FrameEncodeSeconds = "worldcluster_frame_encode_seconds";
+
+    /// <summary>Frame message bytes sent to session clients by this silo; divide by the viewers of a format for bytes per viewer (counter; label format).</summary>
+    public const string SessionBytesSentTotal = "worldcluster_session_bytes_sent_total";
+
+    /// <summary>Frames a slow viewer skipped to resume at the next keyframe (counter; label format).</summary>
+    public const string SessionFramesDroppedTotal = "worldcluster_session_frames_dropped_total";
+
+    /// <summary>Sessions open on this silo (gauge; label format): the divisor for per-viewer rates.</summary>
+    public const string SessionViewers = "worldcluster_session_viewers";
+
     /// <summary>Real-time ticks skipped because the batcher was saturated (counter; label model).</summary>
     public const string TicksSkippedTotal = "worldcluster_ticks_skipped_total";
 

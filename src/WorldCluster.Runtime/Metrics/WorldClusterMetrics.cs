@@ -41,6 +41,11 @@ public sealed class WorldClusterMetrics
         Participants = factory.CreateGauge(MetricNames.Participants, "Sessions in worlds on this silo.", ["model"]);
         FramesPublished = factory.CreateCounter(MetricNames.FrameUpdatesPublishedTotal, "Frame updates sent to subscribed silos.", ["model"]);
         FramesSent = factory.CreateCounter(MetricNames.FramesSentTotal, "Frames sent to session clients.", ["role"]);
+        FrameEncodeSeconds = factory.CreateHistogram(MetricNames.FrameEncodeSeconds, "Seconds to encode one world frame for a session stream.",
+            ["format"], new HistogramConfiguration { Buckets = SecondsBuckets });
+        SessionBytesSent = factory.CreateCounter(MetricNames.SessionBytesSentTotal, "Frame message bytes sent to session clients.", ["format"]);
+        SessionFramesDropped = factory.CreateCounter(MetricNames.SessionFramesDroppedTotal, "Frames slow viewers skipped to resume at a keyframe.", ["format"]);
+        SessionViewers = factory.CreateGauge(MetricNames.SessionViewers, "Sessions open on this silo.", ["format"]);
         TickLateness = factory.CreateHistogram(MetricNames.TickLatenessSeconds, "How late real-time ticks start against their schedule.",
             ["model"], new HistogramConfiguration { Buckets = SecondsBuckets });
         TickSeconds = factory.CreateHistogram(MetricNames.TickSeconds, "Seconds from a real-time tick's due time to its frame handed out.",
@@ -132,6 +137,18 @@ public sealed class WorldClusterMetrics
 
     /// <summary>Frames sent to session clients.</summary>
     public Counter FramesSent { get; }
+
+    /// <summary>Seconds per frame encode for a session stream.</summary>
+    public Histogram FrameEncodeSeconds { get; }
+
+    /// <summary>Frame message bytes sent to session clients.</summary>
+    public Counter SessionBytesSent { get; }
+
+    /// <summary>Frames slow viewers skipped.</summary>
+    public Counter SessionFramesDropped { get; }
+
+    /// <summary>Sessions open on this silo, by format.</summary>
+    public Gauge SessionViewers { get; }
 
     /// <summary>Skipped real-time ticks.</summary>
     public Counter TicksSkipped { get; }

@@ -6,6 +6,7 @@ using WorldCluster.Silo.Api;
 using WorldCluster.Silo.Auth;
 using WorldCluster.Silo.Health;
 using WorldCluster.Silo.Sessions;
+using WorldCluster.Silo.Sessions.Streams;
 
 namespace WorldCluster.Silo.Hosting;
 
@@ -71,6 +72,7 @@ public static class GatewayHostingExtensions
             // Numbers are numbers, as the API reads them (ApiJson): the OpenAPI document then says so too.
             o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
+        builder.Services.AddSingleton<StreamEncoders>();
         builder.Services.AddSingleton<WorldFeeds>();
         builder.Services.AddHealthChecks().AddCheck<SiloReadyHealthCheck>("silo", tags: ["ready"]);
         builder.WebHost.ConfigureKestrel(kestrel =>

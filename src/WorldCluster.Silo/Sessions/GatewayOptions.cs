@@ -20,6 +20,18 @@ public sealed class GatewayOptions
     /// <summary>Frame messages a session may have queued before it is cut off as too slow.</summary>
     public int SessionFrameCapacity { get; set; } = 64;
 
+    /// <summary>JPEG and WebP quality of encoded session frames, 1 (smallest) to 100 (best).</summary>
+    public int ImageQuality { get; set; } = 80;
+
+    /// <summary>Target bitrate of VP8/VP9 session streams, in kilobits per second.</summary>
+    public int VideoBitrateKbps { get; set; } = 1000;
+
+    /// <summary>Frames between the keyframes of a video stream; a viewer that fell behind resumes at the next one.</summary>
+    public int KeyframeInterval { get; set; } = 40;
+
+    /// <summary>The ffmpeg executable that encodes video streams (Debian's, with libvpx; build/install-deps.sh installs it).</summary>
+    public string FfmpegPath { get; set; } = "ffmpeg";
+
     /// <summary>
     /// Browser origins (e.g. <c>https://worlds.example.com</c>) besides the gateway's own that may open sessions; a session
     /// upgrade with any other <c>Origin</c> is refused (clients that send none, like the .NET client, are not browsers and pass).
@@ -40,6 +52,22 @@ public sealed class GatewayOptions
         if (SessionFrameCapacity < 1)
         {
             throw new InvalidOperationException($"{SectionName}:SessionFrameCapacity must be at least 1, not {SessionFrameCapacity}");
+        }
+        if (ImageQuality is < 1 or > 100)
+        {
+            throw new InvalidOperationException($"{SectionName}:ImageQuality must be 1 to 100, not {ImageQuality}");
+        }
+        if (VideoBitrateKbps < 1)
+        {
+            throw new InvalidOperationException($"{SectionName}:VideoBitrateKbps must be at least 1, not {VideoBitrateKbps}");
+        }
+        if (KeyframeInterval < 1)
+        {
+            throw new InvalidOperationException($"{SectionName}:KeyframeInterval must be at least 1, not {KeyframeInterval}");
+        }
+        if (string.IsNullOrWhiteSpace(FfmpegPath))
+        {
+            throw new InvalidOperationException($"{SectionName}:FfmpegPath must be the ffmpeg executable to run");
         }
     }
 

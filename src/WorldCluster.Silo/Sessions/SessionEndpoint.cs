@@ -7,8 +7,9 @@ using Wire = WorldCluster.Contracts;
 namespace WorldCluster.Silo.Sessions;
 
 /// <summary>
-/// <c>GET /api/worlds/{id}/session?role=player|spectator</c>: a WebSocket that joins the world, sends every frame as a
-/// binary message (see <see cref="Wire.FrameMessage"/>) and takes a player's actions as JSON text (<c>{"action": 3}</c>).
+/// <c>GET /api/worlds/{id}/session?role=player|spectator&amp;format=png|jpeg|webp|vp8|vp9</c>: a WebSocket that joins the
+/// world, sends every frame as a binary message (see <see cref="Wire.FrameMessage"/>) in the format asked for (PNG by
+/// default) and takes a player's actions as JSON text (<c>{"action": 3}</c>).
 /// With a join token (one that names a participant) the socket takes over that participant instead of joining anew.
 /// </summary>
 public static class SessionEndpoint
@@ -40,6 +41,11 @@ public static class SessionEndpoint
             return Problems.Create(StatusCodes.Status403Forbidden, "Forbidden",
                 "sessions may be opened from the gateway's own page or an origin in WorldCluster:Gateway:AllowedOrigins", id);
         }
+        if (!Wire.StreamFormats.TryParse(context.Request.Query["format"].FirstOrDefault(), out var format))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Invalid format",
+                $"format must be one of {string.Join(", ", Wire.StreamFormats.Names)} (absent means png)", id);
+        }
         var (request, refused) = SessionRequest.Read(id, context);
         if (refused is not null)
         {
@@ -58,7 +64,7 @@ public static class SessionEndpoint
         {
             info = await world.GetAsync();
             // Subscribe before joining: a player's first frame is then the world as it was before its first tick.
-            frames = await feeds.SubscribeAsync(id);
+            frames = await feeds.SubscribeAsync(id, format);
         }
         catch (WorldRequestException e)
         {
@@ -82,13 +88,16 @@ public static class SessionEndpoint
 
         var logger = loggers.CreateLogger("WorldCluster.Sessions");
         var role = ParticipantEndpoints.RoleName(request.Role);
+        var viewers = metrics.SessionViewers.WithLabels(Wire.StreamFormats.Name(format));
+        viewers.Inc();
         try
         {
             // A browser that sent its token as a subprotocol must get one of its subprotocols back.
             var accept = new WebSocketAcceptContext { SubProtocol = BearerToken.SessionProtocol(context.Request) };
             using var socket = await context.WebSockets.AcceptWebSocketAsync(accept);
-            await SessionSocket.RunAsync(socket, world, ticket, new Wire.SessionWelcome(id, role, ticket.Slot, info.Players, info.TickHz), frames,
-                metrics.FramesSent.WithLabels(role), options.Value.SessionKeepAlive, lifetime.ApplicationStopping, context.RequestAborted);
+            var welcome = new Wire.SessionWelcome(id, role, ticket.Slot, info.Players, info.TickHz, Wire.StreamFormats.Name(format), Wire.StreamFormats.Codec(format));
+            var sent = new SessionSocket.Counters(metrics.FramesSent.WithLabels(role), metrics.SessionBytesSent.WithLabels(Wire.StreamFormats.Name(format)));
+            await SessionSocket.RunAsync(socket, world, ticket, welcome, frames, sent, options.Value.SessionKeepAlive, lifetime.ApplicationStopping, context.RequestAborted);
         }
         catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or OperationCanceledException)
         {
@@ -100,6 +109,7 @@ public static class SessionEndpoint
         }
         finally
         {
+            viewers.Dec();
             frames.Dispose();
             try
             {

@@ -20,12 +20,15 @@ internal static class SessionSocket
     /// <summary>The close reason sent when the host stops (status 1001, EndpointUnavailable): clients reconnect.</summary>
     public const string RestartingReason = "server restarting";
 
+    /// <summary>What a session counts as it sends: frames (by role) and bytes (by format).</summary>
+    public sealed record Counters(Prometheus.Counter.Child Frames, Prometheus.Counter.Child Bytes);
+
     /// <summary>
     /// Runs the session until the client, the world, the feed or the host (<paramref name="stopping"/>) ends it; then closes
     /// the socket if it is still open.
     /// </summary>
     public static async Task RunAsync(WebSocket socket, IWorldGrain world, SessionTicket ticket, Wire.SessionWelcome welcome, SessionFrames frames,
-        Prometheus.Counter.Child sent, TimeSpan keepAlive, CancellationToken stopping, CancellationToken cancellationToken)
+        Counters sent, TimeSpan keepAlive, CancellationToken stopping, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var restarting = new TaskCompletionSource<(WebSocketCloseStatus, string)>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -69,14 +72,15 @@ internal static class SessionSocket
         }
     }
 
-    private static async Task<(WebSocketCloseStatus, string)> SendFrames(WebSocket socket, SessionFrames frames, Prometheus.Counter.Child sent, CancellationToken cancellationToken)
+    private static async Task<(WebSocketCloseStatus, string)> SendFrames(WebSocket socket, SessionFrames frames, Counters sent, CancellationToken cancellationToken)
     {
         try
         {
             await foreach (var item in frames.Frames.ReadAllAsync(cancellationToken))
             {
                 await socket.SendAsync(item.Message, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
-                sent.Inc();
+                sent.Frames.Inc();
+                sent.Bytes.Inc(item.Message.Length);
             }
             return (WebSocketCloseStatus.NormalClosure, "world feed ended");
         }
@@ -85,6 +89,10 @@ internal static class SessionSocket
             return (WebSocketCloseStatus.PolicyViolation, Truncate(e.Message));
         }
         catch (FrameGapException e)
+        {
+            return (WebSocketCloseStatus.InternalServerError, Truncate(e.Message));
+        }
+        catch (Streams.StreamEncodingException e)
         {
             return (WebSocketCloseStatus.InternalServerError, Truncate(e.Message));
         }

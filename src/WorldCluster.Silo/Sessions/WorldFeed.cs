@@ -1,5 +1,7 @@
 using WorldCluster.Abstractions;
+using WorldCluster.Contracts;
 using WorldCluster.Silo.Api;
+using WorldCluster.Silo.Sessions.Streams;
 
 namespace WorldCluster.Silo.Sessions;
 
@@ -7,12 +9,17 @@ namespace WorldCluster.Silo.Sessions;
 /// This silo's single subscription to one world: the world sends each frame update here once, and the feed encodes it
 /// once and hands it to every local subscriber, in tick order. A gap (a lost or reordered message, or a missed stretch
 /// while the world moved) is filled from the world's recent updates; one that cannot be filled ends the subscribers,
-/// who reconnect, rather than let them see a gap silently.
+/// who reconnect, rather than let them see a gap silently. PNG subscribers share one PNG per tick; other formats each
+/// have one <see cref="EncodedStream"/>, started with their first viewer.
 /// </summary>
-internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvider time, TimeSpan refresh, ILogger logger) : IWorldObserver, IAsyncDisposable
+internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvider time, TimeSpan refresh, StreamEncoders encoders, ILogger logger)
+    : IWorldObserver, IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private readonly List<SessionFrames> _subscribers = [];
+    private readonly Dictionary<StreamFormat, EncodedStream> _streams = [];
+    private readonly Dictionary<SessionFrames, StreamFormat> _viewers = [];
+    private FrameUpdate? _latestUpdate;
     private readonly SortedDictionary<long, FrameUpdate> _pending = [];
     private readonly IWorldGrain _world = grains.GetGrain<IWorldGrain>(worldId);
     private IWorldObserver? _reference;
@@ -29,12 +36,31 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
         _refreshTimer = time.CreateTimer(_ => _ = RefreshAsync(), null, refresh, refresh);
     }
 
-    /// <summary>Adds a local subscriber; it gets the current frame first.</summary>
-    public void Add(SessionFrames subscription)
+    /// <summary>Adds a local subscriber of <paramref name="format"/>; it gets the current frame first (a keyframe).</summary>
+    public void Add(SessionFrames subscription, StreamFormat format = StreamFormat.Png)
     {
         lock (_gate)
         {
+            _viewers[subscription] = format;
+            if (format != StreamFormat.Png)
+            {
+                if (!_streams.TryGetValue(format, out var stream))
+                {
+                    stream = encoders.Start(format);
+                    _streams[format] = stream;
+                    if (_latestUpdate is not null)
+                    {
+                        stream.Post(_latestUpdate);
+                    }
+                }
+                stream.Add(subscription);
+                return;
+            }
             _subscribers.Add(subscription);
+            if (_latest is null && _latestUpdate is not null)
+            {
+                _latest = new EncodedFrame(_latestUpdate.Tick, _latestUpdate.ToFrameMessage());
+            }
             if (_latest is not null)
             {
                 subscription.Offer(_latest);
@@ -42,13 +68,23 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
         }
     }
 
-    /// <summary>Removes a local subscriber; returns how many remain.</summary>
+    /// <summary>Removes a local subscriber; returns how many remain, of every format.</summary>
     public int Remove(SessionFrames subscription)
     {
         lock (_gate)
         {
             _subscribers.Remove(subscription);
-            return _subscribers.Count;
+            if (_viewers.Remove(subscription, out var format) && _streams.TryGetValue(format, out var stream))
+            {
+                stream.Remove(subscription);
+                if (!_viewers.ContainsValue(format))
+                {
+                    // Its last viewer left: stop encoding that format (in the background, the feed goes on).
+                    _streams.Remove(format);
+                    _ = stream.DisposeAsync().AsTask();
+                }
+            }
+            return _viewers.Count;
         }
     }
 
@@ -78,6 +114,7 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
             }
             grains.DeleteObjectReference<IWorldObserver>(_reference);
         }
+        List<EncodedStream> streams;
         lock (_gate)
         {
             foreach (var s in _subscribers)
@@ -85,6 +122,13 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
                 s.End(null);
             }
             _subscribers.Clear();
+            _viewers.Clear();
+            streams = [.. _streams.Values];
+            _streams.Clear();
+        }
+        foreach (var stream in streams)
+        {
+            await stream.DisposeAsync();
         }
     }
 
@@ -140,11 +184,19 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
                     // The world no longer has the ticks between: tell subscribers instead of skipping silently.
                     var first = _pending.Keys.First();
                     logger.LogWarning("World {WorldId}: ticks {From}..{To} are gone; ending {Count} subscriber(s)", worldId, _lastTick + 1, first - 1, _subscribers.Count);
+                    var gapped = new FrameGapException($"ticks {_lastTick + 1}..{first - 1} of world '{worldId}' could not be delivered; reconnect");
                     foreach (var s in _subscribers)
                     {
-                        s.End(new FrameGapException($"ticks {_lastTick + 1}..{first - 1} of world '{worldId}' could not be delivered; reconnect"));
+                        s.End(gapped);
+                    }
+                    foreach (var stream in _streams.Values)
+                    {
+                        stream.End(gapped);
+                        _ = stream.DisposeAsync().AsTask();
                     }
                     _subscribers.Clear();
+                    _viewers.Clear();
+                    _streams.Clear();
                     _lastTick = first - 1;
                     DrainLocked();
                 }
@@ -190,11 +242,17 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
 
     private void DeliverLocked(FrameUpdate update)
     {
-        _latest = new EncodedFrame(update.Tick, update.ToFrameMessage());
+        _latestUpdate = update;
         _lastTick = update.Tick;
+        // PNG only when someone watches PNG: a world watched only as video costs no PNG encode.
+        _latest = _subscribers.Count > 0 ? new EncodedFrame(update.Tick, update.ToFrameMessage()) : null;
         foreach (var s in _subscribers)
         {
-            s.Offer(_latest);
+            s.Offer(_latest!);
+        }
+        foreach (var stream in _streams.Values)
+        {
+            stream.Post(update);
         }
     }
 }

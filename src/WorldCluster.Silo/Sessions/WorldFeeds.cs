@@ -1,12 +1,18 @@
 using Microsoft.Extensions.Options;
+using WorldCluster.Contracts;
+using WorldCluster.Runtime.Metrics;
+using WorldCluster.Silo.Sessions.Streams;
 
 namespace WorldCluster.Silo.Sessions;
 
 /// <summary>
 /// This silo's world feeds: one <see cref="WorldFeed"/> per watched world, shared by every local session, so a world
-/// sends one message per silo per tick, not one per viewer. Each session reads its own <see cref="SessionFrames"/>.
+/// sends one message per silo per tick, not one per viewer, and each format is encoded once per silo per tick. Each
+/// session reads its own <see cref="SessionFrames"/>.
 /// </summary>
-public sealed class WorldFeeds(IGrainFactory grains, TimeProvider time, IOptions<GatewayOptions> options, ILoggerFactory loggers) : IAsyncDisposable
+public sealed class WorldFeeds(
+    IGrainFactory grains, TimeProvider time, IOptions<GatewayOptions> options, StreamEncoders encoders, WorldClusterMetrics metrics, ILoggerFactory loggers)
+    : IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Task<WorldFeed>> _feeds = new(StringComparer.Ordinal);
@@ -24,8 +30,8 @@ public sealed class WorldFeeds(IGrainFactory grains, TimeProvider time, IOptions
         }
     }
 
-    /// <summary>Subscribes to a world's frames on this silo; the first message is the current frame.</summary>
-    public async Task<SessionFrames> SubscribeAsync(string worldId)
+    /// <summary>Subscribes to a world's frames on this silo in <paramref name="format"/>; the first message is the current frame, a keyframe.</summary>
+    public async Task<SessionFrames> SubscribeAsync(string worldId, StreamFormat format = StreamFormat.Png)
     {
         Task<WorldFeed> starting;
         lock (_gate)
@@ -52,8 +58,10 @@ public sealed class WorldFeeds(IGrainFactory grains, TimeProvider time, IOptions
             }
             throw;
         }
-        var subscription = new SessionFrames(options.Value.SessionFrameCapacity, s => Release(worldId, feed, s));
-        feed.Add(subscription);
+        var dropped = metrics.SessionFramesDropped.WithLabels(format.Name());
+        var subscription = new SessionFrames(options.Value.SessionFrameCapacity, s => Release(worldId, feed, s),
+            dropToKeyframe: format != StreamFormat.Png, onDropped: () => dropped.Inc());
+        feed.Add(subscription, format);
         return subscription;
     }
 
@@ -74,7 +82,7 @@ public sealed class WorldFeeds(IGrainFactory grains, TimeProvider time, IOptions
 
     private async Task<WorldFeed> StartFeed(string worldId)
     {
-        var feed = new WorldFeed(worldId, grains, time, options.Value.FeedRefresh, loggers.CreateLogger<WorldFeed>());
+        var feed = new WorldFeed(worldId, grains, time, options.Value.FeedRefresh, encoders, loggers.CreateLogger<WorldFeed>());
         await feed.StartAsync();
         return feed;
     }

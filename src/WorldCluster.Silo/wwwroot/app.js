@@ -4,6 +4,7 @@ import {
   tokenClaims,
 } from "./api.js";
 import { bindPad, toggleFullscreen } from "./controls.js";
+import { chooseFormat, createPainter } from "./player.js";
 import { openSession } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
@@ -34,6 +35,8 @@ const view = {
   headers: [],
   framesReceived: 0,
   framesDrawn: 0,
+  drawnTicks: [], // ticks of the last frames drawn, in drawing order
+  format: null, // the session's frame format, as its welcome says
   fps: 0,
   latencyMs: null,
   participants: [],
@@ -54,8 +57,7 @@ let generation = 0;
 let frameArrivals = [];
 let latencies = [];
 let pendingAction = null; // { action, sentAt }
-let decodeSeq = 0;
-let drawnSeq = 0;
+let painter = null; // paints the open socket's frames (player.js)
 let participantsTimer = null;
 
 // ---- worlds: list and create ----
@@ -276,11 +278,16 @@ async function connect(myGeneration) {
   session.join = join;
   const handlers = {
     welcome: (message) => current() && onWelcome(message),
-    frame: (header, png) => current() && onFrame(header, png),
+    frame: (header, payload) => current() && onFrame(header, payload),
     serverError: (message) => current() && onServerError(message),
     closed: (info) => current() && onClosed(info, myGeneration),
   };
-  session.handle = openSession(worldId, $("player-name").value.trim(), join.token, handlers);
+  // Video only where this browser's WebCodecs decodes it; PNG (exact) otherwise.
+  const format = await chooseFormat($("stream-format").value);
+  if (!current()) {
+    return;
+  }
+  session.handle = openSession(worldId, $("player-name").value.trim(), join.token, handlers, format);
 }
 
 // Worth trying again: the server is away (0), restarting or busy (5xx), or limiting (429).
@@ -310,14 +317,13 @@ function scheduleReconnect(myGeneration, why) {
 function resetSessionView(worldId, role) {
   Object.assign(view, {
     state: "connecting", worldId, role, slot: null, welcome: null, lastHeader: null, headers: [],
-    framesReceived: 0, framesDrawn: 0, fps: 0, latencyMs: null, participants: [], lastError: null,
+    framesReceived: 0, framesDrawn: 0, drawnTicks: [], format: null, fps: 0, latencyMs: null, participants: [], lastError: null,
     welcomes: 0, reconnectAttempts: 0, lastClose: null, closes: [],
   });
   frameArrivals = [];
   latencies = [];
   pendingAction = null;
-  decodeSeq = 0;
-  drawnSeq = 0;
+  closePainter();
   setSessionState("connecting");
   for (const id of ["stat-tick", "stat-durable", "stat-fps", "stat-latency", "stat-role"]) {
     $(id).textContent = "–";
@@ -334,6 +340,14 @@ function resetSessionView(worldId, role) {
 
 function onWelcome(message) {
   view.welcome = message;
+  view.format = message.format ?? "png";
+  // A new socket is a new stream: it starts at a keyframe, with a decoder of its own.
+  closePainter();
+  const myGeneration = generation;
+  painter = createPainter($("frame"), view.format, message.codec, {
+    drawn: (tick) => myGeneration === generation && onDrawn(tick),
+    error: (text) => (view.lastError = text),
+  });
   view.welcomes++;
   view.slot = message.slot ?? null;
   view.role = message.role;
@@ -365,7 +379,7 @@ function describeYou() {
   return `player, slot ${view.slot}${colour}`;
 }
 
-function onFrame(header, png) {
+function onFrame(header, payload) {
   const now = performance.now();
   view.framesReceived++;
   view.lastHeader = header;
@@ -388,7 +402,7 @@ function onFrame(header, png) {
   document.body.dataset.tick = header.tick;
   updateCurrentWorldItem(header.tick);
   updateFps();
-  draw(header, png);
+  draw(header, payload);
 }
 
 // Keeps the open world's entry in the list live, so it does not wait for the next Refresh.
@@ -409,33 +423,22 @@ function updateCurrentWorldItem(tick) {
   }
 }
 
-function draw(header, png) {
-  const seq = ++decodeSeq;
-  const myGeneration = generation;
-  createImageBitmap(new Blob([png], { type: "image/png" })).then(
-    (bitmap) => {
-      // Decodes may finish out of order; never draw an older frame over a newer one.
-      if (myGeneration !== generation || seq < drawnSeq) {
-        bitmap.close();
-        return;
-      }
-      drawnSeq = seq;
-      const canvas = $("frame");
-      if (canvas.width !== header.width || canvas.height !== header.height) {
-        canvas.width = header.width;
-        canvas.height = header.height;
-      }
-      const context = canvas.getContext("2d");
-      context.imageSmoothingEnabled = false;
-      context.drawImage(bitmap, 0, 0);
-      bitmap.close();
-      view.framesDrawn++;
-      canvas.dataset.tick = header.tick;
-    },
-    (e) => {
-      view.lastError = `frame ${header.tick} could not be decoded: ${e.message}`;
-    },
-  );
+function draw(header, payload) {
+  painter?.paint(header, payload);
+}
+
+function onDrawn(tick) {
+  view.framesDrawn++;
+  view.drawnTicks.push(tick);
+  if (view.drawnTicks.length > HEADER_HISTORY) {
+    view.drawnTicks.shift();
+  }
+  $("frame").dataset.tick = tick;
+}
+
+function closePainter() {
+  painter?.close();
+  painter = null;
 }
 
 function updateFps() {
@@ -469,6 +472,7 @@ async function onClosed({ opened, code, reason }, myGeneration) {
   const { worldId, role } = session;
   stopParticipants();
   session.handle = null;
+  closePainter();
   view.lastClose = { opened, code, reason };
   view.closes = [...view.closes.slice(-19), view.lastClose];
   if (opened) {
@@ -533,6 +537,7 @@ function leaveWorld() {
   if (session) {
     clearTimeout(session.retryTimer);
     session.handle?.close();
+    closePainter();
     storeJoin(session.worldId, null);
     session = null;
   }

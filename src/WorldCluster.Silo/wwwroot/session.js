@@ -1,26 +1,31 @@
 // A live session on one world (docs/sessions.md): a text `welcome` first, then binary frame messages
-// (4-byte big-endian header length, UTF-8 JSON header, PNG bytes); players send `{"action": n}` as text.
+// (4-byte big-endian header length, UTF-8 JSON header, the frame in the session's format: PNG unless asked otherwise);
+// players send `{"action": n}` as text.
 
 const decoder = new TextDecoder();
 
-/** Splits a binary frame message into its JSON header and PNG bytes. */
+/** Splits a binary frame message into its JSON header and the encoded frame's bytes. */
 export function parseFrameMessage(buffer) {
   const view = new DataView(buffer);
   const headerLength = view.getUint32(0, false);
   const header = JSON.parse(decoder.decode(new Uint8Array(buffer, 4, headerLength)));
-  const png = new Uint8Array(buffer, 4 + headerLength);
-  return { header, png };
+  const payload = new Uint8Array(buffer, 4 + headerLength);
+  return { header, payload };
 }
 
 /**
- * Opens a session with a participant's join token. `handlers` receives welcome(message), frame(header, png),
- * serverError(message), and closed({ opened, code, reason }) once, whether the socket never opened or closed later.
+ * Opens a session with a participant's join token, its frames in `format` (png, jpeg, webp, vp8, vp9). `handlers`
+ * receives welcome(message), frame(header, payload), serverError(message), and closed({ opened, code, reason }) once,
+ * whether the socket never opened or closed later.
  */
-export function openSession(worldId, name, token, handlers) {
+export function openSession(worldId, name, token, handlers, format = "png") {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const query = new URLSearchParams();
   if (name) {
     query.set("name", name);
+  }
+  if (format !== "png") {
+    query.set("format", format);
   }
   const url = `${scheme}//${location.host}/api/worlds/${encodeURIComponent(worldId)}/session?${query}`;
   // Browsers cannot set headers on a WebSocket; the token goes as a subprotocol rather than in the URL, which the
@@ -43,8 +48,8 @@ export function openSession(worldId, name, token, handlers) {
       }
       return;
     }
-    const { header, png } = parseFrameMessage(event.data);
-    handlers.frame(header, png);
+    const { header, payload } = parseFrameMessage(event.data);
+    handlers.frame(header, payload);
   });
   socket.addEventListener("close", (event) => {
     if (!ended) {

@@ -12,6 +12,7 @@ public sealed class SessionClient : IAsyncDisposable
     private readonly ClientWebSocket _socket = new();
     private readonly Lock _gate = new();
     private readonly List<(Frame Header, byte[] Png)> _frames = [];
+    private readonly List<StreamFrame> _streamed = [];
     private readonly List<JsonElement> _texts = [];
     private readonly List<(Func<bool> Done, TaskCompletionSource Signal)> _waiters = [];
     private Task? _reader;
@@ -19,12 +20,16 @@ public sealed class SessionClient : IAsyncDisposable
     /// <summary>Frames received so far, in arrival order.</summary>
     public IReadOnlyList<(Frame Header, byte[] Png)> Frames { get { lock (_gate) { return [.. _frames]; } } }
 
+    /// <summary>Frames of any format received so far, in arrival order.</summary>
+    public IReadOnlyList<StreamFrame> Streamed { get { lock (_gate) { return [.. _streamed]; } } }
+
     /// <summary>Drops the frames received so far, so a long run keeps the test's own memory flat.</summary>
     public void ForgetFrames()
     {
         lock (_gate)
         {
             _frames.Clear();
+            _streamed.Clear();
         }
     }
 
@@ -132,8 +137,12 @@ public sealed class SessionClient : IAsyncDisposable
                 {
                     if (result.MessageType == WebSocketMessageType.Binary)
                     {
-                        var frame = FrameMessage.Decode(buffer.AsSpan(0, length));
-                        _frames.Add((frame, frame.Png));
+                        var frame = FrameMessage.DecodeStream(buffer.AsSpan(0, length));
+                        _streamed.Add(frame);
+                        if (frame.Format == FrameMessage.PngFormat)
+                        {
+                            _frames.Add((new Frame(frame.Tick, frame.DurableTick, frame.StateDigest, frame.Actions, frame.Width, frame.Height, frame.Payload), frame.Payload));
+                        }
                     }
                     else
                     {

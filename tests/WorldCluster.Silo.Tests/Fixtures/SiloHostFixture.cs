@@ -35,6 +35,9 @@ public sealed class SiloHostFixture : IAsyncLifetime
     /// <param name="prepare">Given the data folder before the host starts: puts files there, returns extra host arguments.</param>
     public static SiloHostFixture With(string name, Func<string, IEnumerable<string>> prepare) => new(name, prepare);
 
+    /// <summary>The running host's services (e.g. its <c>WorldFeeds</c>).</summary>
+    public IServiceProvider Services => _app!.Services;
+
     /// <summary>The data folder.</summary>
     public string DataRoot { get; }
 

@@ -23,6 +23,11 @@ public sealed class GatewayOptionsTests
     [InlineData("SessionKeepAlive", "00:00:00")]
     [InlineData("FeedRefresh", "-00:00:01")]
     [InlineData("SessionFrameCapacity", "0")]
+    [InlineData("ImageQuality", "0")]
+    [InlineData("ImageQuality", "101")]
+    [InlineData("VideoBitrateKbps", "0")]
+    [InlineData("KeyframeInterval", "0")]
+    [InlineData("FfmpegPath", " ")]
     public void A_setting_the_gateway_cannot_run_with_is_refused_with_its_key(string key, string value)
     {
         var options = Bind(new() { [$"WorldCluster:Gateway:{key}"] = value });
