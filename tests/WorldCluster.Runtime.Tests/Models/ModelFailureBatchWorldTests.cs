@@ -1,10 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.TestingHost;
 using WorldCluster.Abstractions;
-using WorldCluster.Models.Contract;
-using WorldCluster.Models.Packages;
 using WorldCluster.Models.Tests.Packages;
-using WorldCluster.Runtime.Hosting;
 using WorldCluster.Runtime.Placement;
 
 namespace WorldCluster.Runtime.Tests.Models;
@@ -17,32 +12,13 @@ public sealed class ModelFailureBatchWorldTests : IAsyncLifetime
 {
     private const int Worlds = 3;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private PackageFolders Folders { get; } = new();
-    private readonly string _data = Directory.CreateTempSubdirectory("worldcluster-poison-batch-").FullName;
-    private InProcessTestCluster _cluster = null!;
+    private PoisonWorldCluster _cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        var package = ModelPackageReader.Read(Folders.WritePoison("poison", "poison", weights: "batch-sized", batchInvariant: false));
-        var builder = new InProcessTestClusterBuilder(1);
-        var data = _data;
-        builder.ConfigureSilo((_, silo) => silo.UseWorldClusterRole(SiloRole.Both, ["poison", "poison@1.0.0"]));
-        // A batch runs only when all three worlds are in it; the long delay only bounds a test that would otherwise hang.
-        builder.ConfigureSiloHost((_, host) => host.Services
-            .AddWorldClusterRuntime(o => (o.MaxBatchSize, o.MaxQueueDelay) = (Worlds, TimeSpan.FromMinutes(1)))
-            .AddWorldClusterLocalFileStore(data)
-            .AddSingleton<IWorldModel>(_ => ModelPackageLoader.Load(package, PoisonTestModel.Register(new ModelArchitectures()))));
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
+    // A batch runs only when all three worlds are in it; the long delay only bounds a test that would otherwise hang.
+    public async Task InitializeAsync() => _cluster = await PoisonWorldCluster.StartAsync("poison-batch",
+        o => (o.MaxBatchSize, o.MaxQueueDelay) = (Worlds, TimeSpan.FromMinutes(1)), weights: "batch-sized", batchInvariant: false);
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-        Folders.Dispose();
-        Directory.Delete(_data, recursive: true);
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task The_poisoned_world_fails_unchanged_and_its_batch_mates_advance_as_a_batch_without_it()
