@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 # python3-yaml, python3-jsonschema: deploy/validate.sh checks the manifests and the chart.
 # python3-torch, python3-numpy: tools/export-torchscript-fixture.py re-exports the TorchScript test package (torch 1.13).
 # python3-numpy: also the Python client (src/clients/python) and its tests against a real silo.
-apt_packages=(python3 python3-yaml python3-jsonschema python3-torch python3-numpy util-linux chromium)
+# ffmpeg: recordings (GET /api/worlds/{id}/recording) encode replayed frames to MP4 with it; its tests decode with ffprobe.
+apt_packages=(python3 python3-yaml python3-jsonschema python3-torch python3-numpy util-linux chromium ffmpeg)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -90,6 +90,13 @@ public interface IWorldGrain : IGrainWithStringKey
     [Alias("CreateFork")]
     Task<WorldInfo> CreateForkAsync(ForkOrigin origin, int tickHz);
 
+    /// <summary>
+    /// Rebuilds ticks of the world's past by replaying its journal from the nearest snapshot on copies (the live world is
+    /// untouched): at most <see cref="RecordingRequest.ChunkTicks"/> from <see cref="RecordingRequest.FromTick"/>.
+    /// </summary>
+    [Alias("ReplayRange")]
+    Task<IReadOnlyList<RecordedTick>> ReplayRangeAsync(RecordingRequest request);
+
     /// <summary>Deletes the world's head and journal (snapshots shared with forks stay); its sessions end.</summary>
     [Alias("Delete")]
     Task DeleteAsync();
