@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace WorldCluster.Abstractions;
 
 /// <summary>One persistent world: its state, its tick sequence, its participants and its model, keyed by world id.</summary>
@@ -93,8 +95,9 @@ public interface IWorldGrain : IGrainWithStringKey
     /// <summary>
     /// Rebuilds ticks of the world's past by replaying its journal from the nearest snapshot on copies (the live world is
     /// untouched): at most <see cref="RecordingRequest.ChunkTicks"/> from <see cref="RecordingRequest.FromTick"/>.
+    /// Interleaves with the world's own calls and ticks: a replay can take many steps, and a real-time world must not wait on it.
     /// </summary>
-    [Alias("ReplayRange")]
+    [Alias("ReplayRange"), AlwaysInterleave]
     Task<IReadOnlyList<RecordedTick>> ReplayRangeAsync(RecordingRequest request);
 
     /// <summary>Deletes the world's head and journal (snapshots shared with forks stay); its sessions end.</summary>

@@ -8,6 +8,11 @@ namespace WorldCluster.Runtime.Worlds;
 public sealed partial class WorldGrain
 {
     /// <inheritdoc />
+    /// <remarks>
+    /// The call interleaves with the world's ticks (<c>[AlwaysInterleave]</c>), so it changes nothing of the grain's: it
+    /// reads the fields once, waits for the journal writer, and replays on copies read from the store against the head
+    /// as it stood then (heads are immutable records).
+    /// </remarks>
     public async Task<IReadOnlyList<RecordedTick>> ReplayRangeAsync(RecordingRequest request)
     {
         var world = RequireWorld();
@@ -15,28 +20,32 @@ public sealed partial class WorldGrain
         var (from, to) = (request.FromTick, request.ToTick);
         if (from < 0 || from > to)
         {
-            throw new WorldRequestException(WorldErrorKind.BadRequest, $"a recording runs from a tick to a later or equal one, not {from}..{to}");
+            throw new WorldRequestException(WorldErrorKind.BadRequest, $"fromTick and toTick must be ticks with fromTick ≤ toTick, not {from}..{to}");
         }
         if (to - from + 1 > RecordingRequest.MaxTicks)
         {
             throw new WorldRequestException(WorldErrorKind.BadRequest,
-                $"a recording spans at most {RecordingRequest.MaxTicks} ticks, not {to - from + 1}");
-        }
-        if (to > _journal!.DurableTick)
-        {
-            // Replay reads the journal, so the ticks queued for the background writer must be written first (as for a fork).
-            await _journal.DrainOrUnavailableAsync(world.Tick);
+                $"a recording spans at most {RecordingRequest.MaxTicks} ticks (toTick - fromTick + 1), not {to - from + 1}");
         }
         if (to > world.Tick || from < Head.OldestReachableTick)
         {
             throw new WorldRequestException(WorldErrorKind.BadRequest,
-                $"world '{WorldKey}' can be recorded over ticks {Head.OldestReachableTick}..{world.Tick}, not {from}..{to}");
+                $"world '{WorldKey}' can be recorded over ticks {Head.OldestReachableTick}..{world.Tick} (fromTick..toTick), not {from}..{to}");
         }
+        if (_journal!.DurableTick < to)
+        {
+            // Replay reads the journal, so the ticks queued for the background writer must be written first (as for a fork).
+            await _journal.DrainOrUnavailableAsync(world.Tick);
+        }
+        if (_journal.DurableTick < to)
+        {
+            throw new WorldRequestException(WorldErrorKind.Unavailable, $"world '{WorldKey}' has not yet written tick {to} to storage; retry");
+        }
+        var head = Head;
         var count = (int)Math.Min(RecordingRequest.ChunkTicks, to - from + 1);
         try
         {
-            // The head is an immutable record: the replay reads the history as it stands now, on copies of its states.
-            var ticks = await new WorldRangeReplay(store, WorldKey, model.ForReplay()).ReplayAsync(Head, from, count, CancellationToken.None);
+            var ticks = await new WorldRangeReplay(store, WorldKey, model.ForReplay()).ReplayAsync(head, from, count, CancellationToken.None);
             if (ticks.Count != count)
             {
                 throw new CorruptWorldDataException(WorldKey, $"its history ends at tick {from + ticks.Count - 1}, before tick {from + count - 1}");
@@ -45,6 +54,7 @@ public sealed partial class WorldGrain
         }
         catch (CorruptWorldDataException e)
         {
+            // Also what a range sees whose oldest snapshot the live world dropped while this chunk was replayed (SnapshotHistory).
             throw new WorldRequestException(WorldErrorKind.Unprocessable, e.Message);
         }
     }

@@ -14,11 +14,11 @@ namespace WorldCluster.Silo.Api;
 /// </summary>
 public static class RecordingEndpoints
 {
-    /// <summary>How much each frame is enlarged (nearest neighbour) in the video: small world frames become watchable, and every size even as H.264 4:2:0 needs.</summary>
-    public const int VideoScale = 4;
+    /// <summary>The response header naming the recording's first tick (the video's first frame).</summary>
+    public const string FromTickHeader = "X-Recording-From-Tick";
 
-    /// <summary>The frame rate of a recording of an on-demand world (a real-time world's is its tick rate).</summary>
-    public const int OnDemandFrameRate = 20;
+    /// <summary>The response header naming the recording's last tick.</summary>
+    public const string ToTickHeader = "X-Recording-To-Tick";
 
     /// <summary>Maps <c>GET /api/worlds/{id}/recording</c> and <c>GET /api/worlds/{id}/recording/events</c>.</summary>
     public static IEndpointRouteBuilder MapRecordingApi(this IEndpointRouteBuilder routes)
@@ -33,16 +33,16 @@ public static class RecordingEndpoints
         return routes;
     }
 
-    private static async Task GetEvents(string id, HttpContext context, IGrainFactory grains)
+    private static async Task GetEvents(string id, [AsParameters] RecordingQuery query, HttpContext context, IGrainFactory grains)
     {
-        var first = await FirstChunkAsync(id, context, grains);
+        var first = await FirstChunkAsync(id, query, context, grains);
         if (first is not { } start)
         {
             return;
         }
         var response = context.Response;
         response.ContentType = "application/x-ndjson";
-        response.Headers.CacheControl = "no-store";
+        Describe(response, start);
         await foreach (var chunk in Chunks(start, context.RequestAborted))
         {
             using var buffer = new MemoryStream();
@@ -76,19 +76,26 @@ public static class RecordingEndpoints
         }
     }
 
-    private static async Task GetVideo(string id, HttpContext context, IGrainFactory grains, ILoggerFactory loggers)
+    private static async Task GetVideo(string id, [AsParameters] RecordingQuery query, HttpContext context, IGrainFactory grains, ILoggerFactory loggers)
     {
-        var first = await FirstChunkAsync(id, context, grains);
+        var first = await FirstChunkAsync(id, query, context, grains);
         if (first is not { } start)
         {
             return;
         }
         var frame = start.Ticks[0].Frame;
-        var rate = start.TickHz > 0 ? start.TickHz : OnDemandFrameRate;
+        var encoder = start.Encoder;
+        if (!encoder.Fits(frame.Width, frame.Height))
+        {
+            await Problems.Create(StatusCodes.Status400BadRequest, "Invalid scale",
+                $"'scale' {encoder.Scale} makes frames of {frame.Width}x{frame.Height} odd-sized, which lossy video cannot hold; use an even scale or lossless=true", id).ExecuteAsync(context);
+            return;
+        }
+        var rate = start.TickHz > 0 ? start.TickHz : RecordingEncoder.OnDemandFrameRate;
         Process ffmpeg;
         try
         {
-            ffmpeg = Process.Start(Encoder(frame.Width, frame.Height, rate))!;
+            ffmpeg = Process.Start(encoder.StartInfo(frame.Width, frame.Height, rate))!;
         }
         catch (Win32Exception e)
         {
@@ -98,13 +105,13 @@ public static class RecordingEndpoints
         }
         var aborted = context.RequestAborted;
         using (ffmpeg)
-        using (aborted.Register(() => Kill(ffmpeg)))
+        using (aborted.Register(() => RecordingEncoder.Kill(ffmpeg)))
         {
             var errors = ffmpeg.StandardError.ReadToEndAsync(CancellationToken.None);
             try
             {
                 context.Response.ContentType = "video/mp4";
-                context.Response.Headers.CacheControl = "no-store";
+                Describe(context.Response, start);
                 var video = ffmpeg.StandardOutput.BaseStream.CopyToAsync(context.Response.Body, aborted);
                 var frames = WriteFramesAsync(start, ffmpeg.StandardInput.BaseStream, aborted);
                 await Task.WhenAll(frames, video);
@@ -118,7 +125,7 @@ public static class RecordingEndpoints
             catch (Exception e) when (e is OperationCanceledException or IOException or WorldRequestException)
             {
                 // The client went away or the grain refused a later chunk: the response is cut, ffmpeg is ended and reaped.
-                Kill(ffmpeg);
+                RecordingEncoder.Kill(ffmpeg);
                 await ffmpeg.WaitForExitAsync(CancellationToken.None);
                 if (e is WorldRequestException)
                 {
@@ -137,79 +144,34 @@ public static class RecordingEndpoints
             {
                 foreach (var tick in chunk)
                 {
-                    await stdin.WriteAsync(ToRgb(tick.Frame), cancellationToken);
+                    await stdin.WriteAsync(RecordingEncoder.ToRgb(tick.Frame), cancellationToken);
                 }
             }
         }
     }
 
-    private static ProcessStartInfo Encoder(int width, int height, int rate)
-    {
-        var start = new ProcessStartInfo("ffmpeg")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in (string[])[
-            "-hide_banner", "-loglevel", "error",
-            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", $"{width}x{height}", "-r", rate.ToString(CultureInfo.InvariantCulture), "-i", "pipe:0",
-            "-vf", $"scale=iw*{VideoScale}:ih*{VideoScale}:flags=neighbor",
-            // Near-lossless: world frames are flat colours with hard edges, which default rates smear (docs/http-api.md#recordings).
-            "-c:v", "libx264", "-preset", "veryfast", "-crf", "10", "-pix_fmt", "yuv420p",
-            "-movflags", "frag_keyframe+empty_moov+default_base_moof", "-f", "mp4", "pipe:1"])
-        {
-            start.ArgumentList.Add(arg);
-        }
-        return start;
-    }
+    private sealed record Start(IWorldGrain Grain, long FromTick, long ToTick, int TickHz, RecordingEncoder Encoder, IReadOnlyList<RecordedTick> Ticks);
 
-    // Channels-first uint8 → interleaved RGB: one channel is grey, a fourth (alpha) is dropped.
-    private static byte[] ToRgb(WorldFrame frame)
+    // Frame i of the video is tick FromTick + i; the headers say so before the first byte of the body.
+    private static void Describe(HttpResponse response, Start start)
     {
-        var plane = frame.Height * frame.Width;
-        var rgb = new byte[plane * 3];
-        for (var c = 0; c < 3; c++)
-        {
-            var source = Math.Min(c, frame.Channels - 1) * plane;
-            for (var i = 0; i < plane; i++)
-            {
-                rgb[i * 3 + c] = frame.Pixels[source + i];
-            }
-        }
-        return rgb;
+        response.Headers.CacheControl = "no-store";
+        response.Headers[FromTickHeader] = start.FromTick.ToString(CultureInfo.InvariantCulture);
+        response.Headers[ToTickHeader] = start.ToTick.ToString(CultureInfo.InvariantCulture);
     }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-    }
-
-    private sealed record Start(IWorldGrain Grain, long FromTick, long ToTick, int TickHz, IReadOnlyList<RecordedTick> Ticks);
 
     // The range is read and the first chunk fetched before anything is sent, so every refusal is a clean problem answer.
-    private static async Task<Start?> FirstChunkAsync(string id, HttpContext context, IGrainFactory grains)
+    private static async Task<Start?> FirstChunkAsync(string id, RecordingQuery query, HttpContext context, IGrainFactory grains)
     {
         if (!Contracts.WorldId.IsValid(id))
         {
             await WorldEndpoints.InvalidId(id).ExecuteAsync(context);
             return null;
         }
-        if (TickParameter(context.Request, "fromTick") is not { } from || TickParameter(context.Request, "toTick") is not { } to)
+        var (problem, (from, to, encoder)) = query.Read();
+        if (problem is not null)
         {
-            await Problems.Create(StatusCodes.Status400BadRequest, "Invalid range",
-                "'fromTick' and 'toTick' are required: whole numbers, fromTick ≤ toTick", id).ExecuteAsync(context);
+            await Problems.Create(StatusCodes.Status400BadRequest, "Invalid recording request", problem, id).ExecuteAsync(context);
             return null;
         }
         var grain = grains.GetGrain<IWorldGrain>(id);
@@ -217,7 +179,7 @@ public static class RecordingEndpoints
         {
             var info = await grain.GetAsync();
             var ticks = await grain.ReplayRangeAsync(new RecordingRequest(from, to));
-            return new Start(grain, from, to, info.TickHz, ticks);
+            return new Start(grain, from, to, info.TickHz, encoder, ticks);
         }
         catch (WorldRequestException e)
         {
@@ -242,7 +204,4 @@ public static class RecordingEndpoints
             chunk = await start.Grain.ReplayRangeAsync(new RecordingRequest(next, start.ToTick));
         }
     }
-
-    private static long? TickParameter(HttpRequest request, string name) =>
-        request.Query[name] is [{ } value] && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var tick) ? tick : null;
 }
