@@ -27,9 +27,9 @@ public static class RecordingEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity).RequireAuthorization(WorldPolicies.Watch);
         worlds.MapGet("/{id}/recording", GetVideo).WithSummary("An MP4 of ticks fromTick..toTick, replayed from the journal")
-            .Produces(StatusCodes.Status200OK, contentType: "video/mp4").ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .Produces<Stream>(StatusCodes.Status200OK, "video/mp4").ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         worlds.MapGet("/{id}/recording/events", GetEvents).WithSummary("Ticks fromTick..toTick as NDJSON: tick, stateDigest, actions")
-            .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson");
+            .Produces<Stream>(StatusCodes.Status200OK, "application/x-ndjson");
         return routes;
     }
 

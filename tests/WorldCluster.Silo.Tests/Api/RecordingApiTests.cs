@@ -133,6 +133,20 @@ public sealed class RecordingApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, byOtherWorld.StatusCode);
     }
 
+    [Fact]
+    public async Task The_openapi_document_lists_both_recording_paths_with_their_parameters_and_media_types()
+    {
+        var paths = (await Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json")).GetProperty("paths");
+
+        foreach (var (path, media) in new[] { ("/api/worlds/{id}/recording", "video/mp4"), ("/api/worlds/{id}/recording/events", "application/x-ndjson") })
+        {
+            var get = paths.GetProperty(path).GetProperty("get");
+            Assert.Equal(["id", "fromTick", "toTick", "lossless", "scale"], get.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+            Assert.True(get.GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty(media, out _), $"{path}: 200 is not {media}");
+            Assert.True(get.GetProperty("responses").TryGetProperty("400", out _), $"{path}: no 400");
+        }
+    }
+
     // World A steps to tick 3 and is forked at tick 2; the fork then steps to tick 9. What the fork served at ticks 2..9:
     // its frames (as its PNG endpoint gave them, decoded), its digests, and the actions of ticks 3..9.
     private async Task<(string Fork, List<Served> Frames, List<string> Digests, List<int[]> Actions)> ForkAndStep()
