@@ -33,7 +33,7 @@ public static class RecordingEndpoints
         return routes;
     }
 
-    private static async Task GetEvents(string id, [AsParameters] RecordingQuery query, HttpContext context, IGrainFactory grains)
+    private static async Task GetEvents(string id, [AsParameters] RecordingQuery query, HttpContext context, IGrainFactory grains, ILoggerFactory loggers)
     {
         var first = await FirstChunkAsync(id, query, context, grains);
         if (first is not { } start)
@@ -43,7 +43,21 @@ public static class RecordingEndpoints
         var response = context.Response;
         response.ContentType = "application/x-ndjson";
         Describe(response, start);
-        await foreach (var chunk in Chunks(start, context.RequestAborted))
+        try
+        {
+            await WriteEventsAsync(start, response, context.RequestAborted);
+        }
+        catch (WorldRequestException e)
+        {
+            // A later chunk was refused: the answer is already under way, so it is cut, never ended as if complete.
+            loggers.CreateLogger(typeof(RecordingEndpoints)).LogWarning(e, "Recording world {WorldId} stopped", id);
+            context.Abort();
+        }
+    }
+
+    private static async Task WriteEventsAsync(Start start, HttpResponse response, CancellationToken cancellationToken)
+    {
+        await foreach (var chunk in Chunks(start, cancellationToken))
         {
             using var buffer = new MemoryStream();
             foreach (var tick in chunk)
@@ -71,8 +85,8 @@ public static class RecordingEndpoints
                 }
                 buffer.WriteByte((byte)'\n');
             }
-            await response.Body.WriteAsync(buffer.ToArray(), context.RequestAborted);
-            await response.Body.FlushAsync(context.RequestAborted);
+            await response.Body.WriteAsync(buffer.ToArray(), cancellationToken);
+            await response.Body.FlushAsync(cancellationToken);
         }
     }
 

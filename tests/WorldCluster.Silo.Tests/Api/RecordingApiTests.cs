@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using WorldCluster.Silo.Api;
 using WorldCluster.Silo.Tests.Fixtures;
+using Xunit.Abstractions;
 
 namespace WorldCluster.Silo.Tests.Api;
 
@@ -11,10 +12,10 @@ namespace WorldCluster.Silo.Tests.Api;
 /// that a recording crosses journal segments: the frames decoded from the MP4 are the frames the world served at those
 /// ticks (bit for bit when lossless, within a stated tolerance as default H.264), and every refusal leaves the world as it was.
 /// </summary>
-public sealed class RecordingApiTests : IAsyncLifetime
+public sealed class RecordingApiTests(ITestOutputHelper output) : IAsyncLifetime
 {
     // Default video is 4:2:0 H.264 at CRF 10 of 4×4 pixel blocks. Sampling each block's inner pixel, this test's frames
-    // measured a mean difference of 1.09..1.10 and a largest of 8 levels of 255 (docs/http-api.md#recordings); the bounds
+    // measured a mean difference of 1.09..1.10 and a largest of 8 levels of 255 (printed per tick; docs/http-api.md#recordings); the bounds
     // leave room for another x264 build, and stay far below what a frame of another tick differs by.
     private const double MeanTolerance = 2.0;
     private const int MaxTolerance = 16;
@@ -59,6 +60,7 @@ public sealed class RecordingApiTests : IAsyncLifetime
         for (var i = 0; i < served.Count; i++)
         {
             var (mean, max) = Difference(served[i], decoded[i], scale: 4);
+            output.WriteLine($"tick {2 + i}: mean difference {mean:F3}, largest {max}");
             Assert.True(mean <= MeanTolerance && max <= MaxTolerance, $"frame {i} (tick {2 + i}): mean difference {mean:F2}, largest {max}");
         }
 
