@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace WorldCluster.Abstractions;
 
 /// <summary>One persistent world: its state, its tick sequence, its participants and its model, keyed by world id.</summary>
@@ -89,6 +91,14 @@ public interface IWorldGrain : IGrainWithStringKey
     /// <summary>Creates this world as a fork of another world's stored state (called by <see cref="ForkAsync"/>).</summary>
     [Alias("CreateFork")]
     Task<WorldInfo> CreateForkAsync(ForkOrigin origin, int tickHz);
+
+    /// <summary>
+    /// Rebuilds ticks of the world's past by replaying its journal from the nearest snapshot on copies (the live world is
+    /// untouched): at most <see cref="RecordingRequest.ChunkTicks"/> from <see cref="RecordingRequest.FromTick"/>.
+    /// Interleaves with the world's own calls and ticks: a replay can take many steps, and a real-time world must not wait on it.
+    /// </summary>
+    [Alias("ReplayRange"), AlwaysInterleave]
+    Task<IReadOnlyList<RecordedTick>> ReplayRangeAsync(RecordingRequest request);
 
     /// <summary>Deletes the world's head and journal (snapshots shared with forks stay); its sessions end.</summary>
     [Alias("Delete")]

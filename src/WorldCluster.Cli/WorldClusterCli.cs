@@ -5,7 +5,7 @@ using WorldCluster.Cli.Training;
 
 namespace WorldCluster.Cli;
 
-/// <summary>The <c>worldcluster</c> command line: world verbs, <c>watch</c>, <c>train</c> and <c>eval</c> (the benchmarks are <c>worldcluster-bench</c>).</summary>
+/// <summary>The <c>worldcluster</c> command line: world verbs, <c>watch</c>, <c>record</c>, <c>train</c> and <c>eval</c> (the benchmarks are <c>worldcluster-bench</c>).</summary>
 public static class WorldClusterCli
 {
     /// <summary>Builds the root command; everything it shows goes to <paramref name="console"/>, errors to the invocation's error writer.</summary>
@@ -17,6 +17,7 @@ public static class WorldClusterCli
             root.Add(command);
         }
         root.Add(WatchCommand.Create(console));
+        root.Add(RecordCommand.Create(console));
         root.Add(TrainCommand.Create(console));
         root.Add(EvalCommand.Create(console));
         root.Add(CheckInvarianceCommand.Create(console));

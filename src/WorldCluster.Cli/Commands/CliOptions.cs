@@ -86,6 +86,12 @@ internal static class CliOptions
                 await error.WriteLineAsync($"error: cannot reach the cluster: {e.Message}");
                 return 1;
             }
+            catch (IOException e)
+            {
+                // A download cut short (the server stopped a recording half way) or a file that could not be written.
+                await error.WriteLineAsync($"error: {e.Message}");
+                return 1;
+            }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 await error.WriteLineAsync("cancelled");

@@ -15,6 +15,32 @@ internal sealed class WorldReplay(IWorldStore store, string worldId, ReplayModel
     /// <summary>Loads a snapshot and replays its journal segment, up to a tick or to its end: the state, the segment's length, and whether it ends torn.</summary>
     public async Task<(WorldAtTick World, long JournalLength, bool TornTail)> LoadAsync(WorldHead head, SnapshotRef from, long? upToTick, CancellationToken cancellationToken)
     {
+        var world = await LoadSnapshotAsync(head, from, cancellationToken);
+        var journal = await store.ReadJournalAsync(worldId, from.Segment, cancellationToken) ?? [];
+        var tail = new JournalTail();
+        foreach (var record in JournalCodec.Decode(worldId, from.Segment, journal, model.Manifest.StoredState, tail))
+        {
+            if (record is not TickRecord tick)
+            {
+                continue;
+            }
+            world = await ReplayTickAsync(world, tick);
+            if (world.Tick == upToTick)
+            {
+                // Stop here: what follows is not needed (and may end in a torn tail another activation already fenced off).
+                break;
+            }
+        }
+        if (upToTick is { } wanted && world.Tick != wanted)
+        {
+            throw new CorruptWorldDataException(worldId, $"tick {wanted} is not in its journal (it ends at tick {world.Tick})");
+        }
+        return (world, journal.Length, tail.Torn);
+    }
+
+    /// <summary>Reads a snapshot the head lists and checks it against its hash, the head and the model's stored state.</summary>
+    public async Task<WorldAtTick> LoadSnapshotAsync(WorldHead head, SnapshotRef from, CancellationToken cancellationToken)
+    {
         var bytes = await store.ReadSnapshotAsync(from.Hash, cancellationToken)
             ?? throw new CorruptWorldDataException(worldId, $"its snapshot {from.Hash} (tick {from.Tick}) is missing");
         var world = DecodeSnapshot(worldId, from.Hash, bytes);
@@ -30,29 +56,11 @@ internal sealed class WorldReplay(IWorldStore store, string worldId, ReplayModel
         {
             throw new CorruptWorldDataException(worldId, e.Message, e);
         }
-        var journal = await store.ReadJournalAsync(worldId, from.Segment, cancellationToken) ?? [];
-        var tail = new JournalTail();
-        foreach (var record in JournalCodec.Decode(worldId, from.Segment, journal, model.Manifest.StoredState, tail))
-        {
-            if (record is not TickRecord tick)
-            {
-                continue;
-            }
-            world = await Replay(world, tick);
-            if (world.Tick == upToTick)
-            {
-                // Stop here: what follows is not needed (and may end in a torn tail another activation already fenced off).
-                break;
-            }
-        }
-        if (upToTick is { } wanted && world.Tick != wanted)
-        {
-            throw new CorruptWorldDataException(worldId, $"tick {wanted} is not in its journal (it ends at tick {world.Tick})");
-        }
-        return (world, journal.Length, tail.Torn);
+        return world;
     }
 
-    private async Task<WorldAtTick> Replay(WorldAtTick world, TickRecord record)
+    /// <summary>Replays one journaled tick on top of <paramref name="world"/> and checks it reproduces the recorded digest.</summary>
+    public async Task<WorldAtTick> ReplayTickAsync(WorldAtTick world, TickRecord record)
     {
         if (record.Tick != world.Tick + 1)
         {

@@ -112,6 +112,7 @@ public static class GatewayHostingExtensions
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
         app.MapWorldApi();
         app.MapBatchStepApi();
+        app.MapRecordingApi();
         app.MapWorldSessions();
         return app;
     }
