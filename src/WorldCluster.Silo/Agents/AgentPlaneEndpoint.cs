@@ -21,8 +21,14 @@ public static class AgentPlaneEndpoint
     }
 
     private static async Task<IResult> RunPlane(HttpContext context, IGrainFactory grains, ModelCatalog catalog, ApiBudgets budgets,
-        IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+        Microsoft.Extensions.Options.IOptions<Sessions.GatewayOptions> gateway, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
+        if (!Sessions.SessionOrigin.IsAllowed(context.Request, gateway.Value))
+        {
+            // As for sessions: another site's page must not drive the plane with a token it got hold of.
+            return Api.Problems.Create(StatusCodes.Status403Forbidden, "Forbidden",
+                "the plane may be opened from the gateway's own page or an origin in WorldCluster:Gateway:AllowedOrigins");
+        }
         if (!context.WebSockets.IsWebSocketRequest)
         {
             return Api.Problems.Create(StatusCodes.Status400BadRequest, "WebSocket required", "open /api/plane with a WebSocket client (docs/agent-plane.md)");

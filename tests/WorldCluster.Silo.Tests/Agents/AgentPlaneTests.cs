@@ -50,6 +50,9 @@ public sealed class AgentPlaneTests(SiloHostFixture host) : IClassFixture<SiloHo
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(request)).StatusCode);
         using var plain = await host.Http.GetAsync("/api/plane");
         Assert.Equal(HttpStatusCode.BadRequest, plain.StatusCode);
+        using var foreign = new HttpRequestMessage(HttpMethod.Get, "/api/plane");
+        foreign.Headers.Add("Origin", "https://elsewhere.example");
+        Assert.Equal(HttpStatusCode.Forbidden, (await host.Http.SendAsync(foreign)).StatusCode);
     }
 
     [Fact]

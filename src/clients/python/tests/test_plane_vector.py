@@ -132,6 +132,9 @@ class PlaneVectorWorldEnvTests(unittest.TestCase):
                 self.assertEqual(set(info["state_digest"]), {at["stateDigest"]})
                 _, _, _, _, info = env.step([0, 1, 2])
                 self.assertEqual(len(set(info["state_digest"])), 3)
+                with env.fork(1, num_envs=2) as branch:
+                    _, forked = branch.reset()
+                    self.assertEqual(set(forked["state_digest"]), {info["state_digest"][1]})
         finally:
             self.client.delete_world(source)
 

@@ -61,6 +61,15 @@ class VectorWorldEnv:
         client = kwargs.pop("client", None) or WorldClusterClient(kwargs.pop("url", None), kwargs.pop("token", None))
         return cls(num_envs=num_envs, client=client, origin=Origin.fork(client, world, at_tick), **kwargs)
 
+    def fork(self, index: int, num_envs: int | None = None, at_tick: int | None = None) -> VectorWorldEnv:
+        """A new vector env of forks of sub-env `index`'s world at `at_tick` (default: its current tick)."""
+        world = self.world_ids[index]
+        if world is None:
+            raise RuntimeError("call reset() first")
+        tick = self.client.get_world(world)["tick"] if at_tick is None else at_tick
+        return type(self).from_fork(world, num_envs or self.num_envs, tick, client=self.client, slot=self.slot,
+                                    max_episode_steps=self.max_episode_steps, autoreset_mode=self.autoreset_mode)
+
     @property
     def players(self) -> int:
         """Player slots of each world."""
