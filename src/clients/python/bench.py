@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from worldcluster import HttpVectorWorldEnv, VectorWorldEnv, WorldClusterClient
+from worldcluster import AsyncVectorWorldEnv, HttpVectorWorldEnv, VectorWorldEnv, WorldClusterClient
 
 
 def timed_steps(step, actions, steps: int) -> tuple[float, list[float]]:
@@ -48,6 +48,30 @@ def measure(env_type, client, model: str, envs: int, steps: int, warmup: int, n_
     return summary(envs, steps, seconds, latencies)
 
 
+def measure_pipelined(client, model: str, envs: int, steps: int, warmup: int, n_actions: int) -> dict:
+    """Two halves of the worlds in flight at once (AsyncVectorWorldEnv): each recv is followed by that half's next send."""
+    rng = np.random.default_rng(0)
+    halves = [np.arange(envs // 2), np.arange(envs // 2, envs)]
+    with AsyncVectorWorldEnv(model, envs, client=client) as env:
+        env.reset(seed=1)
+        for ids in halves:
+            env.send(rng.integers(0, n_actions, size=len(ids)), ids)
+        latencies = []
+        started = None
+        for t in range(2 * (steps + warmup)):
+            if t == 2 * warmup:
+                started = time.perf_counter()
+            before = time.perf_counter()
+            info = env.recv()[4]
+            ids = info["env_id"]
+            env.send(rng.integers(0, n_actions, size=len(ids)), ids)
+            if started is not None:
+                latencies.append(time.perf_counter() - before)
+        seconds = time.perf_counter() - started
+        env.recv(), env.recv()
+    return summary(envs, steps, seconds, latencies)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=None, help="gateway URL (default: $WORLDCLUSTER_URL, then http://localhost:5080)")
@@ -65,7 +89,10 @@ def main() -> None:
     for envs in (int(e) for e in args.envs.split(",")):
         plane = measure(VectorWorldEnv, client, args.model, envs, args.steps, args.warmup, n_actions)
         http = measure(HttpVectorWorldEnv, client, args.model, envs, args.steps, args.warmup, n_actions)
-        result["runs"].append({"worlds": envs, "plane": plane, "http": http,
+        run = {"worlds": envs, "plane": plane, "http": http}
+        if envs >= 2:
+            run["planePipelined"] = measure_pipelined(client, args.model, envs, args.steps, args.warmup, n_actions)
+        result["runs"].append({**run,
                                "planeOverHttp": round(plane["worldStepsPerSecond"] / http["worldStepsPerSecond"], 2)})
     result["loadAverageAfter"] = os.getloadavg()[0]
     print(json.dumps(result))
