@@ -221,9 +221,33 @@ public sealed class WorldClusterClient
             query.Append("&format=").Append(format.Name());
         }
         var uri = new Uri(_http.BaseAddress!, new Uri($"api/worlds/{Uri.EscapeDataString(id)}/session?{query}", UriKind.Relative));
+        var (socket, response) = await UpgradeAsync(uri, null, cancellationToken);
+        try
+        {
+            return await WorldSession.StartAsync(socket, response, cancellationToken);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
 
-        // The upgrade goes through the caller's HttpClient rather than ClientWebSocket, so that a refusal's problem
-        // body (which ClientWebSocket discards) reaches the caller.
+    /// <summary>
+    /// Opens the agent plane (docs/agent-plane.md): one binary WebSocket that steps many on-demand worlds with packed
+    /// arrays. Needs an admin token; a refused upgrade throws <see cref="WorldClusterException"/> with the server's problem.
+    /// </summary>
+    public async Task<AgentPlaneSession> ConnectAgentPlaneAsync(CancellationToken cancellationToken = default)
+    {
+        var (socket, response) = await UpgradeAsync(new Uri(_http.BaseAddress!, new Uri("api/plane", UriKind.Relative)),
+            Contracts.Plane.PlaneProtocol.SubProtocol, cancellationToken);
+        return new AgentPlaneSession(socket, response);
+    }
+
+    // The upgrade goes through the caller's HttpClient rather than ClientWebSocket, so that a refusal's problem
+    // body (which ClientWebSocket discards) reaches the caller.
+    private async Task<(WebSocket Socket, HttpResponseMessage Response)> UpgradeAsync(Uri uri, string? protocol, CancellationToken cancellationToken)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Get, uri)
         {
             Version = HttpVersion.Version11,
@@ -234,6 +258,10 @@ public sealed class WorldClusterClient
         request.Headers.Upgrade.Add(new ProductHeaderValue("websocket"));
         request.Headers.Add("Sec-WebSocket-Version", "13");
         request.Headers.Add("Sec-WebSocket-Key", key);
+        if (protocol is not null)
+        {
+            request.Headers.Add("Sec-WebSocket-Protocol", protocol);
+        }
         Authorize(request);
         var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         try
@@ -249,8 +277,7 @@ public sealed class WorldClusterClient
                 throw new WebSocketException(WebSocketError.HeaderError, "the server's Sec-WebSocket-Accept does not match the key sent");
             }
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-            var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
-            return await WorldSession.StartAsync(socket, response, cancellationToken);
+            return (WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) }), response);
         }
         catch
         {

@@ -61,6 +61,8 @@ public static class BearerToken
         }
     }
 
+    // A world's session, or the agent plane (GET /api/plane): the two WebSockets a browser may open.
     private static bool IsSessionUpgrade(HttpRequest request) =>
-        request.Method == HttpMethods.Get && request.Path.StartsWithSegments("/api/worlds") && request.Path.Value!.EndsWith("/session", StringComparison.Ordinal);
+        request.Method == HttpMethods.Get && ((request.Path.StartsWithSegments("/api/worlds") && request.Path.Value!.EndsWith("/session", StringComparison.Ordinal))
+            || request.Path == "/api/plane");
 }

@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using Microsoft.Extensions.FileProviders;
 using Prometheus;
 using WorldCluster.Runtime.Worlds;
+using WorldCluster.Silo.Agents;
 using WorldCluster.Silo.Api;
 using WorldCluster.Silo.Auth;
 using WorldCluster.Silo.Health;
@@ -36,6 +37,7 @@ public static class GatewayHostingExtensions
         limits.Validate();
         builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton<WorldCreationQuota>();
+        builder.Services.AddSingleton<ApiBudgets>();
         var proxies = new ProxyOptions();
         builder.Configuration.GetSection(ProxyOptions.SectionName).Bind(proxies);
         builder.Services.AddSingleton(proxies.ToForwardedHeaders());
@@ -46,8 +48,8 @@ public static class GatewayHostingExtensions
             o.AddPolicy(ApiRateLimitPolicy, context =>
             {
                 var (key, permits) = Partition(context, limits);
-                var time = context.RequestServices.GetRequiredService<TimeProvider>();
-                return RateLimitPartition.Get(key, _ => new ClockWindowLimiter(permits, limits.Window, time));
+                var budgets = context.RequestServices.GetRequiredService<ApiBudgets>();
+                return RateLimitPartition.Get(key, k => budgets.For(k, permits));
             });
             o.OnRejected = async (rejected, cancellationToken) =>
             {
@@ -114,11 +116,12 @@ public static class GatewayHostingExtensions
         app.MapBatchStepApi();
         app.MapRecordingApi();
         app.MapWorldSessions();
+        app.MapAgentPlane();
         return app;
     }
 
-    // The budget a request counts against: its principal's, or its client address's for requests without a valid token.
-    private static (string Key, int Permits) Partition(HttpContext context, RateLimitOptions limits)
+    /// <summary>The budget a request counts against: its principal's, or its client address's for requests without a valid token.</summary>
+    internal static (string Key, int Permits) Partition(HttpContext context, RateLimitOptions limits)
     {
         var user = context.User;
         if (user.Identity?.IsAuthenticated != true)

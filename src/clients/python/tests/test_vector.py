@@ -1,4 +1,4 @@
-"""VectorWorldEnv: one batch request per step, seeds, autoreset, forks and cleanup."""
+"""HttpVectorWorldEnv: one JSON batch request per step, seeds, autoreset, forks and cleanup."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import unittest
 
 import numpy as np
 
-from worldcluster import VectorWorldEnv, WorldClusterError, WorldEnv
+from worldcluster import HttpVectorWorldEnv, WorldClusterError, WorldEnv
 
 from .support import MODEL, client
 
 
-class VectorWorldEnvTests(unittest.TestCase):
+class HttpVectorWorldEnvTests(unittest.TestCase):
     def setUp(self) -> None:
         self.client = client()
         self.requests: list[str] = []
@@ -24,7 +24,7 @@ class VectorWorldEnvTests(unittest.TestCase):
         self.client._json = counting
 
     def test_reset_and_step_shapes_and_one_request_per_step(self) -> None:
-        with VectorWorldEnv(8, MODEL, client=self.client) as env:
+        with HttpVectorWorldEnv(MODEL, 8, client=self.client) as env:
             obs, info = env.reset(seed=50)
             self.assertEqual(obs.shape, (8, 64, 64, 3))
             self.assertEqual(obs.dtype, np.uint8)
@@ -43,7 +43,7 @@ class VectorWorldEnvTests(unittest.TestCase):
                 np.testing.assert_array_equal(obs[i], observed.frame)
 
     def test_seed_s_gives_the_worlds_of_seeds_s_to_s_plus_n(self) -> None:
-        with VectorWorldEnv(3, MODEL, client=self.client) as env, WorldEnv(MODEL, client=self.client) as single:
+        with HttpVectorWorldEnv(MODEL, 3, client=self.client) as env, WorldEnv(MODEL, client=self.client) as single:
             _, info = env.reset(seed=60)
             for i in range(3):
                 _, one = single.reset(seed=60 + i)
@@ -51,7 +51,7 @@ class VectorWorldEnvTests(unittest.TestCase):
 
     def test_vector_steps_equal_single_env_steps(self) -> None:
         actions = np.array([[1, 4, 2], [3, 3, 5], [2, 1, 0]])
-        with VectorWorldEnv(3, MODEL, client=self.client) as env, WorldEnv(MODEL, client=self.client) as single:
+        with HttpVectorWorldEnv(MODEL, 3, client=self.client) as env, WorldEnv(MODEL, client=self.client) as single:
             env.reset(seed=70)
             for t in range(3):
                 digests = env.step(actions[t])[4]["state_digest"]
@@ -62,7 +62,7 @@ class VectorWorldEnvTests(unittest.TestCase):
                 self.assertEqual(digests[i], last)
 
     def test_ended_sub_envs_are_reset_on_the_next_step(self) -> None:
-        with VectorWorldEnv(4, MODEL, client=self.client, max_episode_steps=2) as env:
+        with HttpVectorWorldEnv(MODEL, 4, client=self.client, max_episode_steps=2) as env:
             _, first = env.reset(seed=80)
             env.step([1, 1, 1, 1])
             _, _, _, truncated, info = env.step([2, 2, 2, 2])
@@ -81,7 +81,7 @@ class VectorWorldEnvTests(unittest.TestCase):
 
     def test_batches_over_the_cap_are_split(self) -> None:
         small = client(max_batch=3)
-        with VectorWorldEnv(7, MODEL, client=small) as env:
+        with HttpVectorWorldEnv(MODEL, 7, client=small) as env:
             _, info = env.reset(seed=90)
             _, _, _, _, stepped = env.step(np.ones(7, np.int64))
             self.assertEqual(list(stepped["world"]), list(info["world"]))
@@ -93,7 +93,7 @@ class VectorWorldEnvTests(unittest.TestCase):
             for a in [1, 2, 4]:
                 self.client.step(source, [a])
             at = self.client.get_world(source)
-            with VectorWorldEnv.from_fork(source, 5, client=self.client) as env:
+            with HttpVectorWorldEnv.from_fork(source, 5, client=self.client) as env:
                 _, info = env.reset()
                 self.assertEqual(set(info["state_digest"]), {at["stateDigest"]})
                 self.assertEqual(list(info["tick"]), [3] * 5)
@@ -107,7 +107,7 @@ class VectorWorldEnvTests(unittest.TestCase):
             self.client.delete_world(source)
 
     def test_close_deletes_every_world(self) -> None:
-        env = VectorWorldEnv(4, MODEL, client=self.client)
+        env = HttpVectorWorldEnv(MODEL, 4, client=self.client)
         _, info = env.reset(seed=99)
         env.close()
         for world in info["world"]:
@@ -116,7 +116,7 @@ class VectorWorldEnvTests(unittest.TestCase):
             self.assertEqual(gone.exception.status, 404)
 
     def test_bad_actions_are_refused_before_any_request(self) -> None:
-        with VectorWorldEnv(2, MODEL, client=self.client) as env:
+        with HttpVectorWorldEnv(MODEL, 2, client=self.client) as env:
             env.reset(seed=1)
             self.requests.clear()
             for bad in ([1], [1, 6], [1, -1], [[1, 2]], [0.5, 1]):

@@ -1,15 +1,25 @@
-"""Gymnasium-shaped Python client for WorldCluster worlds: reset/step, vectorised, forks (stdlib + numpy)."""
+"""Gymnasium-shaped Python client for WorldCluster worlds: reset/step, vectorised over the agent plane, forks (stdlib + numpy)."""
 
+from .async_vector import AsyncVectorWorldEnv
+from .autoreset import AutoresetMode
 from .client import BatchStepError, StepOutcome, WorldClusterClient, WorldClusterError
 from .env import WorldEnv
+from .http_vector import HttpVectorWorldEnv
+from .plane import AgentPlane, PlaneClosed, PlaneRefused
 from .spaces import Box, Discrete, MultiDiscrete
 from .vector import VectorWorldEnv
 
 __all__ = [
+    "AgentPlane",
+    "AsyncVectorWorldEnv",
+    "AutoresetMode",
     "BatchStepError",
     "Box",
     "Discrete",
+    "HttpVectorWorldEnv",
     "MultiDiscrete",
+    "PlaneClosed",
+    "PlaneRefused",
     "StepOutcome",
     "VectorWorldEnv",
     "WorldClusterClient",
