@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using WorldCluster.Models.Contract;
@@ -16,7 +17,7 @@ namespace WorldCluster.Models.Onnx;
 /// The state goes back to host tensors after every step, like every other model's: the batcher gathers and scatters
 /// per-world state between steps, so there is no OrtValue to keep resident until the runtime keeps state on the model's side.
 /// </remarks>
-public sealed class OnnxWorldModel : IWorldModel
+public sealed partial class OnnxWorldModel : IWorldModel
 {
     /// <summary>Output name of state tensor <c>name</c>.</summary>
     public static string OutputName(string state) => "next_" + state;
@@ -115,7 +116,11 @@ public sealed class OnnxWorldModel : IWorldModel
         }
         catch (OnnxRuntimeException e)
         {
-            throw new InvalidDataException($"{file} cannot be loaded by ONNX Runtime {OrtEnv.Instance().GetVersionString()}: {e.Message}", e);
+            var runtime = $"ONNX Runtime {OrtEnv.Instance().GetVersionString()}";
+            var opset = TooNewOpset().Match(e.Message);
+            throw new InvalidDataException(opset.Success
+                ? $"{file} cannot be loaded by {runtime}: it is stamped with opset {opset.Groups[1].Value} of {opset.Groups[2].Value}, and {runtime} runs opsets up to {opset.Groups[3].Value} (export with a lower opset_version)"
+                : $"{file} cannot be loaded by {runtime}: {e.Message}", e);
         }
         if (OnnxSignature.FirstMismatch(file, session, inputs, outputs) is { } mismatch)
         {
@@ -124,6 +129,10 @@ public sealed class OnnxWorldModel : IWorldModel
         }
         return session;
     }
+
+    // ONNX Runtime's refusal of an unreleased opset, which it words with its source location and a paragraph of caveats.
+    [GeneratedRegex(@"Opset (\d+) is under development.*support for domain (\S+) is till opset (\d+)", RegexOptions.Singleline)]
+    private static partial Regex TooNewOpset();
 
     private StepOutput Run(InferenceSession session, IReadOnlyCollection<string> names, IReadOnlyCollection<OrtValue> inputs, long batch, string file)
     {

@@ -43,7 +43,8 @@ public sealed class OnnxPackageTests : IDisposable
             {
                 Assert.True(a.State[i].shape.SequenceEqual(b.State[i].shape) && a.State[i].bytes.SequenceEqual(b.State[i].bytes), $"state '{onnx.Manifest.State[i].Name}' differs at tick {tick}");
             }
-            // The frames come from two convolutions and a sigmoid, whose kernels differ between the runtimes.
+            // The frames come from two convolutions and a sigmoid in each runtime's own kernels; on this machine's CPU they
+            // agree bit for bit (docs/model-packages.md), which another CPU type need not reproduce.
             largestFrameDifference = Math.Max(largestFrameDifference, (a.Frames.to(ScalarType.Int32) - b.Frames.to(ScalarType.Int32)).abs().max().item<int>());
             var actions = tensor(Enumerable.Range(0, seeds.Length * 2).Select(i => (long)((i * 7 + tick * 3) % 5)).ToArray(), [seeds.Length, 2], ScalarType.Int64);
             a = onnx.Step(a.State, actions);
@@ -97,8 +98,7 @@ public sealed class OnnxPackageTests : IDisposable
         PackageFolders.EditManifest(folder, j => j["weights"]!["sha256"] = sha);
 
         var e = Assert.Throws<ModelPackageException>(() => ModelPackageLoader.Load(ModelPackageReader.Read(folder), _architectures));
-        Assert.Contains("step.onnx cannot be loaded by ONNX Runtime 1.32", e.Message, StringComparison.Ordinal);
-        Assert.Contains("opset", e.Message + "XX", StringComparison.Ordinal);
+        Assert.Contains("step.onnx cannot be loaded by ONNX Runtime 1.32.0: it is stamped with opset 99 of ai.onnx, and ONNX Runtime 1.32.0 runs opsets up to ", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
