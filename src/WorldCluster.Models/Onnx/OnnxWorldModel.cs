@@ -68,10 +68,12 @@ public sealed partial class OnnxWorldModel : IWorldModel
     {
         ArgumentNullException.ThrowIfNull(seeds);
         ArgumentOutOfRangeException.ThrowIfZero(seeds.Count);
-        long[] shape = [seeds.Count];
-        using var seedValue = OrtValue.CreateTensorValueFromMemory(seeds.Select(s => s.Seed).ToArray(), shape);
-        using var players = OrtValue.CreateTensorValueFromMemory(seeds.Select(s => (long)s.Players).ToArray(), shape);
-        return Run(_init, ["seeds", "players"], [seedValue, players], seeds.Count, "init.onnx");
+        using var scope = NewDisposeScope();
+        using var seedValue = ToOrt(tensor(seeds.Select(s => s.Seed).ToArray(), ScalarType.Int64), StateDType.Int64);
+        using var players = ToOrt(tensor(seeds.Select(s => (long)s.Players).ToArray(), ScalarType.Int64), StateDType.Int64);
+        var output = Run(_init, ["seeds", "players"], [seedValue, players], seeds.Count, "init.onnx");
+        // The outputs are the caller's, not this scope's.
+        return new StepOutput([.. output.State.Select(t => t.MoveToOuterDisposeScope())], output.Frames.MoveToOuterDisposeScope());
     }
 
     /// <inheritdoc />
@@ -157,7 +159,8 @@ public sealed partial class OnnxWorldModel : IWorldModel
         }
     }
 
-    // Copies a host tensor into a new ONNX Runtime tensor (the caller's tensor may be a view or not contiguous).
+    // Copies a host tensor into a new ONNX Runtime tensor: into ONNX Runtime's own (64-byte aligned) memory, because some
+    // CPU kernels' results depend on where their input starts (docs/model-packages.md, "Batch invariance of ONNX Runtime").
     private static OrtValue ToOrt(Tensor tensor, StateDType dtype)
     {
         if (tensor.dtype != dtype.ToScalarType())
