@@ -149,14 +149,25 @@ def main() -> None:
     with open(os.path.join(folder, "model.json"), "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
-    # A refusal fixture for the tests: the same step graph stamped with an opset no ONNX Runtime knows.
-    refusals = os.path.join(args.out, "..", "onnx-refusals")
-    os.makedirs(refusals, exist_ok=True)
+    # Graphs for the tests (tests/fixtures/onnx-graphs): the same step graph stamped with an opset no ONNX Runtime
+    # knows, and a graph whose rows depend on the rest of the batch (it adds the batch's mean), which the
+    # invariance bench must tell apart from an invariant one.
+    graphs = os.path.join(args.out, "..", "onnx-graphs")
+    os.makedirs(graphs, exist_ok=True)
     too_new = onnx.load(step_path)
     for opset in too_new.opset_import:
         if opset.domain in ("", "ai.onnx"):
             opset.version = 99
-    onnx.save(too_new, os.path.join(refusals, "step-opset-99.onnx"))
+    onnx.save(too_new, os.path.join(graphs, "step-opset-99.onnx"))
+    mean = onnx.helper.make_graph(
+        [onnx.helper.make_node("ReduceMean", ["x"], ["m"], axes=[0], keepdims=1), onnx.helper.make_node("Add", ["x", "m"], ["y"])],
+        "batch-mean",
+        [onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, ["batch", 4])],
+        [onnx.helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, ["batch", 4])])
+    mean_model = onnx.helper.make_model(mean, opset_imports=[onnx.helper.make_opsetid("", 17)], producer_name="export-onnx-fixture.py")
+    mean_model.ir_version = 8
+    onnx.checker.check_model(mean_model)
+    onnx.save(mean_model, os.path.join(graphs, "batch-mean.onnx"))
     print(f"wrote {folder} (init.onnx {os.path.getsize(init_path)} bytes, step.onnx {os.path.getsize(step_path)} bytes)")
 
 

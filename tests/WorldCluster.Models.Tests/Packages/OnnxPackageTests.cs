@@ -96,7 +96,7 @@ public sealed class OnnxPackageTests : IDisposable
     public void A_graph_stamped_with_an_opset_too_new_for_onnx_runtime_is_refused()
     {
         var folder = _folders.CopyFixture("opset", fixture: PackageFolders.OnnxFixture);
-        File.Copy(Path.Combine(PackageFolders.OnnxRefusals, "step-opset-99.onnx"), Path.Combine(folder, "step.onnx"), overwrite: true);
+        File.Copy(Path.Combine(PackageFolders.OnnxGraphs, "step-opset-99.onnx"), Path.Combine(folder, "step.onnx"), overwrite: true);
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(folder, "step.onnx"))));
         PackageFolders.EditManifest(folder, j => j["weights"]!["sha256"] = sha);
 

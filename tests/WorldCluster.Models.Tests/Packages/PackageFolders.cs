@@ -14,8 +14,8 @@ internal sealed class PackageFolders : IDisposable
     /// <summary>The same model in ONNX: tests/fixtures/models/bouncing-balls-onnx/1.0.0 (written by tools/export-onnx-fixture.py).</summary>
     public static string OnnxFixture => Path.Combine(RepositoryRoot(), "tests", "fixtures", "models", "bouncing-balls-onnx", "1.0.0");
 
-    /// <summary>Graphs the ONNX refusal tests load (tests/fixtures/onnx-refusals, written by tools/export-onnx-fixture.py).</summary>
-    public static string OnnxRefusals => Path.Combine(RepositoryRoot(), "tests", "fixtures", "onnx-refusals");
+    /// <summary>Graphs the ONNX refusal tests load (tests/fixtures/onnx-graphs, written by tools/export-onnx-fixture.py).</summary>
+    public static string OnnxGraphs => Path.Combine(RepositoryRoot(), "tests", "fixtures", "onnx-graphs");
 
     public string Root { get; }
 

@@ -108,7 +108,7 @@ public sealed class OnnxSiloTests : IAsyncLifetime
 
         Broken(packages, onnx, "onnx-names", m => m.Replace("\"name\": \"pos\"", "\"name\": \"position\"", StringComparison.Ordinal));
         var opset = Broken(packages, onnx, "onnx-opset", m => m);
-        File.Copy(Path.Combine(fixtures, "onnx-refusals", "step-opset-99.onnx"), Path.Combine(opset, "step.onnx"), overwrite: true);
+        File.Copy(Path.Combine(fixtures, "onnx-graphs", "step-opset-99.onnx"), Path.Combine(opset, "step.onnx"), overwrite: true);
         var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(opset, "step.onnx"))));
         var manifest = Path.Combine(opset, "model.json");
         var json = File.ReadAllText(manifest);
