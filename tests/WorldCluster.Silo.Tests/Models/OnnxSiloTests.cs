@@ -61,7 +61,7 @@ public sealed class OnnxSiloTests : IAsyncLifetime
         // The digests name the model, so compare what a player sees: the same module renders the same frame in both runtimes.
         Assert.Equal(await Http.GetByteArrayAsync($"/api/worlds/{twin}/frame"), await Http.GetByteArrayAsync($"/api/worlds/{world}/frame"));
 
-        // Four worlds stepped at once share the model's batches; each still follows the solo trajectory.
+        // Four worlds stepped at once (batched together as their steps meet in the batcher) each follow the solo trajectory.
         var crowd = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Create("bouncing-balls-onnx")));
         for (var i = 0; i < Actions.Length; i++)
         {
