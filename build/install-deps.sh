@@ -8,10 +8,11 @@ cd "$(dirname "$0")/.."
 # chromium: the web page's end-to-end test drives it with Playwright (tests/WorldCluster.Silo.Tests/Browser).
 # python3-yaml, python3-jsonschema: deploy/validate.sh checks the manifests and the chart.
 # python3-torch, python3-numpy: tools/export-torchscript-fixture.py re-exports the TorchScript test package (torch 1.13).
+# python3-onnx: tools/export-onnx-fixture.py checks the ONNX test package's graphs (onnx 1.12).
 # python3-numpy: also the Python client (src/clients/python) and its tests against a real silo.
 # ffmpeg: the gateway encodes VP8/VP9 session streams with it (libvpx), recordings (GET /api/worlds/{id}/recording) are
 # encoded to MP4 with it (libx264); their tests decode with ffmpeg/ffprobe.
-apt_packages=(python3 python3-yaml python3-jsonschema python3-torch python3-numpy util-linux chromium ffmpeg)
+apt_packages=(python3 python3-yaml python3-jsonschema python3-torch python3-onnx python3-numpy util-linux chromium ffmpeg)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -38,11 +38,16 @@ internal static class ModelsBenchCommand
         var hz = CliOptions.AtLeast(1, new Option<int>("--hz") { Description = "Tick rate of the real-time worlds", DefaultValueFactory = _ => 20 });
         var delay = new Option<double>("--max-queue-delay") { Description = "The batcher's max queue delay in ms, for the in-process hosts", DefaultValueFactory = _ => 2 };
         var output = new Option<string>("--out") { Description = "Where to write the JSON report", DefaultValueFactory = _ => "bench-models.json" };
+        var packages = new Option<string[]>("--packages")
+        {
+            Description = "A model package folder for the in-process hosts to serve (repeatable; replaces the default folders), e.g. tests/fixtures/models",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var token = CliOptions.Token();
         var command = new Command("models",
             "Measures each model: (a) its own step in a tight loop, (b) worlds served through the cluster, (c) the same unbatched, (d) real-time latency")
         {
-            url, models, seconds, quick, realtimeWorlds, players, hz, delay, output, token,
+            url, models, seconds, quick, realtimeWorlds, players, hz, delay, output, packages, token,
         };
         CliOptions.SetAction(command, async (parse, ct) =>
         {
@@ -70,7 +75,7 @@ internal static class ModelsBenchCommand
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .StartAsync(async progress =>
                 {
-                    unknown = await RunAsync(settings, parse.GetValue(models) ?? [], parse.GetValue(token), progress, results, ct);
+                    unknown = await RunAsync(settings, parse.GetValue(models) ?? [], parse.GetValue(packages) ?? [], parse.GetValue(token), progress, results, ct);
                 });
             if (unknown is not null)
             {
@@ -91,11 +96,12 @@ internal static class ModelsBenchCommand
     }
 
     // Runs (a), (b) and (d) on a host batching up to the largest size, then (c) on a host with a max batch size of 1.
-    private static async Task<string?> RunAsync(ModelsSettings settings, string[] wanted, string? token, ProgressContext progress, List<ModelResult> results, CancellationToken ct)
+    private static async Task<string?> RunAsync(
+        ModelsSettings settings, string[] wanted, string[] packages, string? token, ProgressContext progress, List<ModelResult> results, CancellationToken ct)
     {
         var maxBatch = Math.Max(settings.BatchSizes.Max(), settings.Worlds.Max());
         var starting = progress.AddTask("start an in-process host", maxValue: 1);
-        var host = await InProcessHost.StartAsync(ct, HostSettings(maxBatch, settings.MaxQueueDelayMs));
+        var host = await InProcessHost.StartAsync(ct, HostSettings(maxBatch, settings.MaxQueueDelayMs, packages));
         starting.Value = 1;
         var pending = new List<(IWorldModel Model, List<LimitPoint> Limit, List<ServedPoint> Served, RealtimeResult Realtime)>();
         try
@@ -146,7 +152,7 @@ internal static class ModelsBenchCommand
         var unbatched = pending.ToDictionary(p => p.Model.Manifest.Name, _ => new List<ServedPoint>());
         if (settings.Url is null)
         {
-            await using var single = await InProcessHost.StartAsync(ct, HostSettings(1, settings.MaxQueueDelayMs));
+            await using var single = await InProcessHost.StartAsync(ct, HostSettings(1, settings.MaxQueueDelayMs, packages));
             using var http = CliOptions.CreateHttp(single.Url);
             var served = new ServedBenchmark(new GrainWorldDriver(single.Services.GetRequiredService<IGrainFactory>()), http, progress);
             foreach (var (model, _, _, _) in pending)
@@ -252,10 +258,11 @@ internal static class ModelsBenchCommand
         console.MarkupLineInterpolated($"overhead per tick p99 ≤ 2 ms: {Mark(g.OverheadMet)}; no tick late: {Mark(g.NoLateTicks)}");
     }
 
-    private static string[] HostSettings(int maxBatch, double delayMs) =>
+    private static string[] HostSettings(int maxBatch, double delayMs, string[] packages) =>
     [
         "--WorldCluster:Batching:MaxBatchSize", maxBatch.ToString(CultureInfo.InvariantCulture),
         "--WorldCluster:Batching:MaxQueueDelay", TimeSpan.FromMilliseconds(delayMs).ToString("c", CultureInfo.InvariantCulture),
+        .. packages.SelectMany((folder, i) => new[] { $"--WorldCluster:Models:Packages:{i}", Path.GetFullPath(folder) }),
     ];
 
     private static string Mark(bool met) => met ? "met" : "NOT met";

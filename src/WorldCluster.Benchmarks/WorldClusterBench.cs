@@ -13,5 +13,6 @@ public static class WorldClusterBench
             FanoutBenchCommand.Create(console),
             ModelsBenchCommand.Create(console),
             ScaleBenchCommand.Create(console),
+            OnnxInvarianceBenchCommand.Create(console),
         };
 }

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
+using Microsoft.ML.OnnxRuntime;
 using WorldCluster.Models.Contract;
+using WorldCluster.Models.Onnx;
 using static TorchSharp.torch;
 
 namespace WorldCluster.Models.Packages;
@@ -7,15 +9,15 @@ namespace WorldCluster.Models.Packages;
 /// <summary>Loads a validated package: checks its weights' checksum, builds the model and probes it against the manifest.</summary>
 public static class ModelPackageLoader
 {
-    /// <summary>Builds the model of <paramref name="package"/> on <paramref name="device"/> (the CPU by default).</summary>
+    /// <summary>Builds the model of <paramref name="package"/> on <paramref name="device"/> (the CPU by default; <c>onnx</c> packages run as <paramref name="onnx"/> says).</summary>
     /// <exception cref="ModelPackageException">The weights are missing or damaged, the architecture is unknown, or the model contradicts its manifest.</exception>
-    public static IWorldModel Load(ModelPackage package, ModelArchitectures architectures, Device? device = null)
+    public static IWorldModel Load(ModelPackage package, ModelArchitectures architectures, Device? device = null, OnnxRuntimeSettings? onnx = null)
     {
         ArgumentNullException.ThrowIfNull(package);
         ArgumentNullException.ThrowIfNull(architectures);
         var label = package.Label;
         VerifyWeights(package);
-        var model = Build(package, architectures, device ?? CPU);
+        var model = Build(package, architectures, device ?? CPU, onnx ?? new OnnxRuntimeSettings());
         try
         {
             if (model.Manifest != package.Manifest && !SameShape(model.Manifest, package.Manifest))
@@ -32,29 +34,49 @@ public static class ModelPackageLoader
         }
     }
 
-    /// <summary>Throws when the weights file is missing or its SHA-256 differs from the manifest's.</summary>
+    /// <summary>Throws when a weights file is missing or its SHA-256 differs from the manifest's.</summary>
     public static void VerifyWeights(ModelPackage package)
     {
         ArgumentNullException.ThrowIfNull(package);
-        var relative = Path.GetRelativePath(package.Folder, package.WeightsPath);
-        if (!File.Exists(package.WeightsPath))
+        Verify(package, package.WeightsPath, package.WeightsSha256);
+        if (package.InitWeights is { } init)
+        {
+            Verify(package, init.Path, init.Sha256);
+        }
+    }
+
+    private static void Verify(ModelPackage package, string path, string expected)
+    {
+        var relative = Path.GetRelativePath(package.Folder, path);
+        if (!File.Exists(path))
         {
             throw new ModelPackageException(package.Label, $"weights file '{relative}' is missing");
         }
         string actual;
-        using (var file = File.OpenRead(package.WeightsPath))
+        using (var file = File.OpenRead(path))
         {
             actual = Convert.ToHexStringLower(SHA256.HashData(file));
         }
-        if (actual != package.WeightsSha256)
+        if (actual != expected)
         {
             throw new ModelPackageException(package.Label,
-                $"weights file '{relative}' has SHA-256 {actual}; model.json says {package.WeightsSha256} (damaged, or replaced without updating the manifest)");
+                $"weights file '{relative}' has SHA-256 {actual}; model.json says {expected} (damaged, or replaced without updating the manifest)");
         }
     }
 
-    private static IWorldModel Build(ModelPackage package, ModelArchitectures architectures, Device device)
+    private static IWorldModel Build(ModelPackage package, ModelArchitectures architectures, Device device, OnnxRuntimeSettings onnx)
     {
+        if (package.WeightsFormat == ModelWeightsFormat.Onnx)
+        {
+            try
+            {
+                return new OnnxWorldModel(package.Manifest, package.InitWeights!.Value.Path, package.WeightsPath, onnx);
+            }
+            catch (Exception e) when (e is InvalidDataException or ArgumentException or OnnxRuntimeException)
+            {
+                throw new ModelPackageException(package.Label, FirstLine(e.Message), e);
+            }
+        }
         if (package.WeightsFormat == ModelWeightsFormat.TorchScript)
         {
             try

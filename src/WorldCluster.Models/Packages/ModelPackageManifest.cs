@@ -72,9 +72,18 @@ public sealed record ModelPackageManifest
 
     /// <summary>The weights file of a package.</summary>
     /// <param name="File">Path relative to the package folder.</param>
-    /// <param name="Format"><c>torchsharp</c> (a TorchSharp module's saved state) or <c>torchscript</c> (<c>torch.jit.save</c> output).</param>
+    /// <param name="Format"><c>torchsharp</c> (a TorchSharp module's saved state), <c>torchscript</c> (<c>torch.jit.save</c> output) or <c>onnx</c> (the step graph).</param>
     /// <param name="Sha256">SHA-256 of the file, lowercase hex.</param>
-    public sealed record WeightsEntry(string? File, string? Format, string? Sha256);
+    public sealed record WeightsEntry(string? File, string? Format, string? Sha256)
+    {
+        /// <summary>The init graph of <c>onnx</c> weights (required there, refused for the other formats).</summary>
+        public InitWeightsEntry? Init { get; init; }
+    }
+
+    /// <summary>The second weights file of an <c>onnx</c> package: the init graph.</summary>
+    /// <param name="File">Path relative to the package folder.</param>
+    /// <param name="Sha256">SHA-256 of the file, lowercase hex.</param>
+    public sealed record InitWeightsEntry(string? File, string? Sha256);
 
     /// <summary>Frame shape, channels first.</summary>
     public sealed record ObservationEntry(int? Channels, int? Height, int? Width);

@@ -61,18 +61,29 @@ public static class ModelPackageReader
         {
             throw fail("'weights.file' is missing");
         }
-        var weightsPath = Path.GetFullPath(Path.Combine(folder, weights.File));
-        if (!weightsPath.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        var weightsPath = InsideFolder(folder, weights.File, "weights.file", fail);
+        if (weights.Format is not (ModelWeightsFormat.TorchSharp or ModelWeightsFormat.TorchScript or ModelWeightsFormat.Onnx))
         {
-            throw fail($"'weights.file' ({weights.File}) points outside the package folder");
+            throw fail($"'weights.format' is {Show(weights.Format)}; use '{ModelWeightsFormat.TorchSharp}', '{ModelWeightsFormat.TorchScript}' or '{ModelWeightsFormat.Onnx}'");
         }
-        if (weights.Format is not (ModelWeightsFormat.TorchSharp or ModelWeightsFormat.TorchScript))
+        var sha = Sha256(weights.Sha256, "weights.sha256", weights.File, fail);
+        (string, string)? init = null;
+        if (weights.Format == ModelWeightsFormat.Onnx)
         {
-            throw fail($"'weights.format' is {Show(weights.Format)}; use '{ModelWeightsFormat.TorchSharp}' or '{ModelWeightsFormat.TorchScript}'");
+            var initJson = weights.Init ?? throw fail("'weights.init' is missing: onnx weights are two graphs; name the init graph ({ \"file\": \"init.onnx\", \"sha256\" })");
+            if (string.IsNullOrWhiteSpace(initJson.File))
+            {
+                throw fail("'weights.init.file' is missing");
+            }
+            init = (InsideFolder(folder, initJson.File, "weights.init.file", fail), Sha256(initJson.Sha256, "weights.init.sha256", initJson.File, fail));
+            if (json.Memory is not null)
+            {
+                throw fail("'memory' is not supported for onnx weights yet (the graph convention has no memory inputs); use torchscript for a model with scene memory");
+            }
         }
-        if (weights.Sha256 is not { Length: 64 } sha || !sha.All(char.IsAsciiHexDigit))
+        else if (weights.Init is not null)
         {
-            throw fail($"'weights.sha256' is {Show(weights.Sha256)}; give the file's SHA-256 as 64 hex digits (sha256sum {weights.File})");
+            throw fail($"'weights.init' is only for onnx weights; {weights.Format} weights are one file");
         }
         if (weights.Format == ModelWeightsFormat.TorchSharp && string.IsNullOrWhiteSpace(json.Architecture))
         {
@@ -118,8 +129,21 @@ public static class ModelPackageReader
         }
         var manifest = new ModelManifest(json.Name!, json.Version!, maxPlayers, new ObservationShape(obs.Channels.Value, obs.Height.Value, obs.Width.Value),
             actions, state, context, json.BatchInvariant ?? false, [.. buckets], memory);
-        return new ModelPackage(folder, manifest, json.Architecture, weights.Format, weightsPath, sha.ToLowerInvariant(), json.Description, json.License);
+        return new ModelPackage(folder, manifest, json.Architecture, weights.Format, weightsPath, sha, json.Description, json.License) { InitWeights = init };
     }
+
+    private static string InsideFolder(string folder, string file, string field, Func<string, ModelPackageException> fail)
+    {
+        var path = Path.GetFullPath(Path.Combine(folder, file));
+        return path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            ? path
+            : throw fail($"'{field}' ({file}) points outside the package folder");
+    }
+
+    private static string Sha256(string? value, string field, string file, Func<string, ModelPackageException> fail) =>
+        value is { Length: 64 } sha && sha.All(char.IsAsciiHexDigit)
+            ? sha.ToLowerInvariant()
+            : throw fail($"'{field}' is {Show(value)}; give the file's SHA-256 as 64 hex digits (sha256sum {file})");
 
     private static ActionSpace ReadActionSpace(ModelPackageManifest.ActionSpaceEntry? json, Func<string, ModelPackageException> fail)
     {

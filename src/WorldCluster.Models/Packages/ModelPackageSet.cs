@@ -1,5 +1,6 @@
 using WorldCluster.Models.Catalog;
 using WorldCluster.Models.Contract;
+using WorldCluster.Models.Onnx;
 using static TorchSharp.torch;
 
 namespace WorldCluster.Models.Packages;
@@ -43,7 +44,7 @@ public static class ModelPackageSet
     /// </summary>
     public static ModelLoadReport Load(
         IEnumerable<string> roots, IReadOnlyList<string> serve, IReadOnlyList<BuiltInModel> builtIns, ModelArchitectures architectures, Device? device = null,
-        int largestBatch = ModelProbe.DefaultLargestBatch, bool warmUp = true)
+        int largestBatch = ModelProbe.DefaultLargestBatch, bool warmUp = true, OnnxRuntimeSettings? onnx = null)
     {
         ArgumentNullException.ThrowIfNull(serve);
         ArgumentNullException.ThrowIfNull(builtIns);
@@ -111,7 +112,7 @@ public static class ModelPackageSet
         {
             try
             {
-                var model = builtIn is not null ? builtIn.Create() : ModelPackageLoader.Load(package!, architectures, device);
+                var model = builtIn is not null ? builtIn.Create() : ModelPackageLoader.Load(package!, architectures, device, onnx);
                 try
                 {
                     if (warmUp)

@@ -24,7 +24,7 @@ public static class ModelHostingExtensions
         // The warm-up runs a model without buckets at the largest batch the batcher will give it.
         var batching = new StepBatcherOptions();
         builder.Configuration.GetSection(StepBatcherOptions.SectionName).Bind(batching);
-        var report = ModelPackageSet.Load(roots, options.Serve, builtIns, architectures, largestBatch: Math.Max(1, batching.MaxBatchSize), warmUp: options.WarmUp);
+        var report = ModelPackageSet.Load(roots, options.Serve, builtIns, architectures, largestBatch: Math.Max(1, batching.MaxBatchSize), warmUp: options.WarmUp, onnx: options.Onnx);
         foreach (var model in report.Models)
         {
             // A factory registration, so the container disposes the model with the host.

@@ -1,3 +1,5 @@
+using WorldCluster.Models.Onnx;
+
 namespace WorldCluster.Silo.Hosting;
 
 /// <summary>Which models a silo serves (section <c>WorldCluster:Models</c>; docs/model-packages.md).</summary>
@@ -14,4 +16,7 @@ public sealed class ModelOptions
 
     /// <summary>Whether each model runs one init and one step at every batch size it will be run at before it is served (docs/model-packages.md).</summary>
     public bool WarmUp { get; set; } = true;
+
+    /// <summary>How <c>onnx</c> packages run: execution provider (<c>cpu</c> or <c>cuda</c>), threads, graph optimisation (<c>WorldCluster:Models:Onnx</c>).</summary>
+    public OnnxRuntimeSettings Onnx { get; set; } = new();
 }

@@ -11,14 +11,20 @@ internal sealed class PackageFolders : IDisposable
     /// <summary>The committed fixture: tests/fixtures/models/bouncing-balls/1.0.0 (written by tools/export-torchscript-fixture.py).</summary>
     public static string Fixture => Path.Combine(RepositoryRoot(), "tests", "fixtures", "models", "bouncing-balls", "1.0.0");
 
+    /// <summary>The same model in ONNX: tests/fixtures/models/bouncing-balls-onnx/1.0.0 (written by tools/export-onnx-fixture.py).</summary>
+    public static string OnnxFixture => Path.Combine(RepositoryRoot(), "tests", "fixtures", "models", "bouncing-balls-onnx", "1.0.0");
+
+    /// <summary>Graphs the ONNX refusal tests load (tests/fixtures/onnx-graphs, written by tools/export-onnx-fixture.py).</summary>
+    public static string OnnxGraphs => Path.Combine(RepositoryRoot(), "tests", "fixtures", "onnx-graphs");
+
     public string Root { get; }
 
-    /// <summary>Copies the fixture to <c>Root/&lt;folder&gt;</c> and applies <paramref name="edit"/> to its model.json.</summary>
-    public string CopyFixture(string folder, Action<JsonObject>? edit = null)
+    /// <summary>Copies a fixture (the TorchScript one by default) to <c>Root/&lt;folder&gt;</c> and applies <paramref name="edit"/> to its model.json.</summary>
+    public string CopyFixture(string folder, Action<JsonObject>? edit = null, string? fixture = null)
     {
         var target = Path.Combine(Root, folder);
         Directory.CreateDirectory(target);
-        foreach (var file in Directory.GetFiles(Fixture))
+        foreach (var file in Directory.GetFiles(fixture ?? Fixture))
         {
             File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
         }

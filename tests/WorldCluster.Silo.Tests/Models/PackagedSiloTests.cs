@@ -7,6 +7,7 @@ using WorldCluster.Silo.Tests.Fixtures;
 namespace WorldCluster.Silo.Tests.Models;
 
 /// <summary>A real host whose package folder holds the TorchScript fixture and a damaged copy of it under another name.</summary>
+[Collection(ModelPackageHosts.Name)]
 public sealed class PackagedSiloTests : IAsyncLifetime
 {
     private readonly SiloHostFixture _host = SiloHostFixture.With("packaged", AddPackages);
@@ -109,7 +110,7 @@ public sealed class PackagedSiloTests : IAsyncLifetime
         return ["--WorldCluster:Models:Packages:0", packages];
     }
 
-    private static void Copy(string from, string to)
+    internal static void Copy(string from, string to)
     {
         Directory.CreateDirectory(to);
         foreach (var file in Directory.GetFiles(from))
