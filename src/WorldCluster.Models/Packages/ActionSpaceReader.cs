@@ -62,10 +62,7 @@ internal static class ActionSpaceReader
             case "keys":
                 NoMembers(c, field, fail, nameof(Entry.N), nameof(Entry.Low), nameof(Entry.High));
                 var keys = Names(c, field, fail);
-                var keyMerge = Merge(c, field, ActionMerge.Latest, fail);
-                return keyMerge == ActionMerge.Sum
-                    ? throw fail($"'{field}.merge' is 'sum'; keys are held or not: use latest or tick")
-                    : new ActionComponent(name!, ActionKind.Keys, keys, keys.Length, [], [], keyMerge);
+                return new ActionComponent(name!, ActionKind.Keys, keys, keys.Length, [], [], Merge(c, field, ActionMerge.Latest, fail));
             case "box":
                 NoMembers(c, field, fail, nameof(Entry.N));
                 var dims = Names(c, field, fail);
