@@ -53,4 +53,21 @@ public sealed class StructuredActionTests(WorldClusterFixture fixture) : IClassF
         var after = await world.GetAsync();
         Assert.Equal((before.Tick, before.StateDigest), (after.Tick, after.StateDigest));
     }
+
+    [Fact]
+    public async Task A_session_action_is_checked_against_the_space_and_a_bad_one_is_refused_naming_the_field()
+    {
+        var world = fixture.Client.GetGrain<IWorldGrain>(WorldId.New());
+        await world.CreateAsync(new CreateWorldRequest("keys-mouse-test", 1, 2));
+        var player = await world.JoinAsync(new JoinRequest(ParticipantRole.Player, "ann"));
+
+        await world.ActJsonAsync(player.SessionId, """{"keys": ["W"], "mouse": [1.5, 0]}""");
+        await world.ActJsonAsync(player.SessionId, """{"mouse": [2, 0]}""");
+        var nan = await Assert.ThrowsAsync<WorldRequestException>(() => world.ActJsonAsync(player.SessionId, """{"mouse": ["NaN", 0]}"""));
+        var integer = await Assert.ThrowsAsync<WorldRequestException>(() => world.ActAsync(player.SessionId, 3));
+
+        Assert.Equal(WorldErrorKind.BadRequest, nan.Kind);
+        Assert.Contains("action.mouse[0] (dx) is \"NaN\"", nan.Message, StringComparison.Ordinal);
+        Assert.Contains("action is 3; expected an object of keys, mouse", integer.Message, StringComparison.Ordinal);
+    }
 }
