@@ -57,6 +57,10 @@ public interface IWorldGrain : IGrainWithStringKey
     [Alias("Act")]
     Task ActAsync(Guid sessionId, int action);
 
+    /// <summary>Merges a player's action, sent as JSON (a structured space's value), into the next real-time tick by the space's merge rules.</summary>
+    [Alias("ActJson")]
+    Task ActJsonAsync(Guid sessionId, string action);
+
     /// <summary>Keeps a session alive; sessions not heard from within the session timeout end by themselves.</summary>
     [Alias("KeepAlive")]
     Task KeepAliveAsync(Guid sessionId);

@@ -96,7 +96,14 @@ public sealed class WorldClusterClient
     }
 
     /// <summary>Steps an on-demand world by one tick with one action per player slot; answers once the tick is stored.</summary>
-    public async Task<StepResult> StepAsync(string id, IReadOnlyList<int> actions, CancellationToken cancellationToken = default)
+    public Task<StepResult> StepAsync(string id, IReadOnlyList<int> actions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actions);
+        return StepAsync(id, [.. actions.Select(a => (PlayerAction)a)], cancellationToken);
+    }
+
+    /// <summary>Steps an on-demand world of any action space (e.g. <c>PlayerAction.Dict(("keys", PlayerAction.Keys("W")), ("mouse", PlayerAction.Box(4, -2)))</c>); answers once the tick is stored.</summary>
+    public async Task<StepResult> StepAsync(string id, IReadOnlyList<PlayerAction> actions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(actions);
         using var response = await SendAsync(HttpMethod.Post, WorldUri(id, "/step"), Json(new StepBody([.. actions])), cancellationToken);

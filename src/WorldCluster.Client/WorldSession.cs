@@ -8,7 +8,7 @@ namespace WorldCluster.Client;
 
 /// <summary>
 /// A live WebSocket session on a world (docs/sessions.md): every frame in tick order through <see cref="Frames"/>, and a
-/// player's actions through <see cref="SendActionAsync"/>. Read frames steadily: a client that falls 64 frames behind
+/// player's actions through <see cref="SendActionAsync(PlayerAction, CancellationToken)"/>. Read frames steadily: a client that falls 64 frames behind
 /// is disconnected by the server, and <see cref="Frames"/> then throws <see cref="WorldSessionClosedException"/>.
 /// </summary>
 public sealed class WorldSession : IAsyncDisposable
@@ -65,8 +65,12 @@ public sealed class WorldSession : IAsyncDisposable
     public IAsyncEnumerable<StreamFrame> StreamFrames(CancellationToken cancellationToken = default) => _frames.Reader.ReadAllAsync(cancellationToken);
 
     /// <summary>Sends a player's action for the next tick (the latest action since the previous tick is merged).</summary>
-    public async Task SendActionAsync(int action, CancellationToken cancellationToken = default)
+    public Task SendActionAsync(int action, CancellationToken cancellationToken = default) => SendActionAsync((PlayerAction)action, cancellationToken);
+
+    /// <summary>Sends a player's action in any action space; a structured one merges it by each component's rule (docs/sessions.md).</summary>
+    public async Task SendActionAsync(PlayerAction action, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(action);
         if (Welcome.Slot is null)
         {
             throw new InvalidOperationException("spectators cannot act; join as a player");

@@ -5,5 +5,5 @@ namespace WorldCluster.Contracts;
 /// <param name="Frames"><c>raw</c> (default), <c>png</c> or <c>none</c>; see <see cref="FrameEncoding"/>.</param>
 public sealed record BatchStepBody(BatchStepItem[] Steps, string? Frames = null);
 
-/// <summary>One world's tick in a batch: its id and one action per player slot.</summary>
-public sealed record BatchStepItem(string World, int[] Actions);
+/// <summary>One world's tick in a batch: its id and one action per player slot (see <see cref="PlayerAction"/>).</summary>
+public sealed record BatchStepItem(string World, PlayerAction[] Actions);

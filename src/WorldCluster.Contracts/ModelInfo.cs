@@ -17,8 +17,22 @@ public sealed record ModelInfo(
     int ContextLength,
     bool BatchInvariant);
 
-/// <summary>The action space of each player slot, e.g. <c>{"type": "discrete", "n": 6, "actions": [...]}</c>.</summary>
-/// <param name="Type">Kind of space (<c>discrete</c>).</param>
-/// <param name="N">Number of actions; valid actions are 0..N-1.</param>
-/// <param name="Actions">The actions' names, by number.</param>
-public sealed record ActionSpaceInfo(string Type, int N, string[] Actions);
+/// <summary>
+/// The action space of each player slot, e.g. <c>{"type": "discrete", "n": 6, "actions": [...]}</c>, or a structured space
+/// (<c>keys</c>, <c>box</c>, <c>dict</c>) described by its components (docs/http-api.md, "Actions").
+/// </summary>
+/// <param name="Type">Kind of space: <c>discrete</c>, <c>keys</c>, <c>box</c> or <c>dict</c>.</param>
+/// <param name="N">Number of actions of a discrete space; valid actions are 0..N-1 (0 for a structured space).</param>
+/// <param name="Actions">The discrete actions' names, by number (empty for a structured space).</param>
+/// <param name="Components">A structured space's components, in order (a keys or box space has one); null for discrete.</param>
+public sealed record ActionSpaceInfo(string Type, int N, string[] Actions, ActionComponentInfo[]? Components = null);
+
+/// <summary>One component of a structured action space.</summary>
+/// <param name="Name">Its member in a dict action (e.g. <c>keys</c>, <c>mouse</c>); the type's name for a keys or box space.</param>
+/// <param name="Type"><c>discrete</c>, <c>keys</c> or <c>box</c>.</param>
+/// <param name="Names">Discrete: the actions' names; keys: the keys; box: each dimension's name.</param>
+/// <param name="N">Discrete: the number of actions; keys and box: the number of names.</param>
+/// <param name="Low">Box: each dimension's lowest value; null otherwise.</param>
+/// <param name="High">Box: each dimension's highest value; null otherwise.</param>
+/// <param name="Merge">How a real-time tick merges what a player sent: <c>tick</c>, <c>latest</c> or <c>sum</c>.</param>
+public sealed record ActionComponentInfo(string Name, string Type, string[] Names, int N, float[]? Low, float[]? High, string Merge);

@@ -21,8 +21,8 @@ public sealed record SessionWelcome(
     string? Codec = null,
     [property: JsonPropertyOrder(-1)] string Type = SessionMessageTypes.Welcome);
 
-/// <summary>A player's action, sent as a text message on a session: <c>{"action": 3}</c>.</summary>
-public sealed record ActionMessage(int? Action);
+/// <summary>A player's action, sent as a text message on a session: <c>{"action": 3}</c>, or <c>{"action": {"keys": ["W"], "mouse": [4, -2]}}</c> in a structured space.</summary>
+public sealed record ActionMessage(PlayerAction? Action);
 
 /// <summary>The server's answer to a session message it could not apply (the session goes on, the world is unchanged).</summary>
 /// <param name="Message">What was wrong.</param>

@@ -15,6 +15,16 @@ public sealed class CheckInvarianceCommandTests
     }
 
     [Fact]
+    public async Task A_package_with_a_keys_and_mouse_space_is_checked_with_actions_of_every_component()
+    {
+        var (exit, output, error) = await CliRun.InvokeAsync("check-invariance", Fixture("keys-mouse"), "--sizes", "1,2,5", "--steps", "3", "--threads", "1");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("| 5 | ", output, StringComparison.Ordinal);
+        Assert.Contains("proposal: ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_built_in_reference_world_is_checked_by_name()
     {
         var (exit, output, error) = await CliRun.InvokeAsync("check-invariance", "reference-world", "--sizes", "1,3", "--steps", "1");
@@ -53,13 +63,15 @@ public sealed class CheckInvarianceCommandTests
         }
     }
 
-    private static string BouncingBalls()
+    private static string BouncingBalls() => Fixture("bouncing-balls");
+
+    private static string Fixture(string name)
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "WorldCluster.sln")))
         {
             dir = dir.Parent;
         }
-        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("no WorldCluster.sln above the test binaries"), "tests", "fixtures", "models", "bouncing-balls", "1.0.0");
+        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("no WorldCluster.sln above the test binaries"), "tests", "fixtures", "models", name, "1.0.0");
     }
 }

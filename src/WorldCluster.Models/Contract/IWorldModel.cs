@@ -25,6 +25,13 @@ public interface IWorldModel : IDisposable
     /// <param name="actions">int64 <c>[B, MaxPlayers]</c>; unused slots hold 0 (no-op).</param>
     /// <param name="memory">Every kept memory entry of every world in the batch.</param>
     StepOutput Step(IReadOnlyList<Tensor> state, Tensor actions, SceneMemory memory) => Step(state, actions);
+
+    /// <summary>One tick for a batch of worlds of a model with a structured action space (keys, box, dict).</summary>
+    /// <param name="state">State tensors in manifest order, each <c>[B, ...spec.Shape]</c>.</param>
+    /// <param name="actions">One tensor per action component, each <c>[B, MaxPlayers, ...]</c>; unused slots hold 0.</param>
+    /// <param name="memory">Every kept memory entry of every world in the batch; null for a model without scene memory.</param>
+    StepOutput Step(IReadOnlyList<Tensor> state, ActionBatch actions, SceneMemory? memory) =>
+        throw new NotSupportedException($"model {Manifest.Id} does not take structured actions");
 }
 
 /// <summary>How to start one world.</summary>

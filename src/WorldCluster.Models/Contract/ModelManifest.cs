@@ -40,16 +40,6 @@ public sealed record ObservationShape(int Channels, int Height, int Width)
     public int ByteCount => Channels * Height * Width;
 }
 
-/// <summary>A discrete action space: each player slot picks one of <paramref name="N"/> actions per tick.</summary>
-public sealed record ActionSpace(string Type, int N, IReadOnlyList<string> Names)
-{
-    /// <summary>A discrete space with named actions; action 0 is the no-op.</summary>
-    public static ActionSpace Discrete(params string[] names) => new("discrete", names.Length, names);
-
-    /// <summary>True when <paramref name="action"/> is inside the space.</summary>
-    public bool Contains(int action) => action >= 0 && action < N;
-}
-
 /// <summary>One per-world state tensor: its name, element type and shape without the batch dimension.</summary>
 public sealed record StateTensorSpec(string Name, StateDType DType, IReadOnlyList<long> Shape)
 {

@@ -22,7 +22,7 @@ public static class BatchInvarianceCheck
     /// <param name="sizes">The batch sizes to check.</param>
     /// <param name="steps">Ticks per run.</param>
     /// <param name="progress">Gets one line per size checked.</param>
-    /// <param name="actionCount">Actions drawn are <c>0 … actionCount - 1</c> (default: the whole space), for models whose last actions end a world.</param>
+    /// <param name="actionCount">A discrete space's actions drawn are <c>0 … actionCount - 1</c> (default: the whole space), for models whose last actions end a world; structured spaces draw every component within its bounds.</param>
     public static BatchInvarianceReport Run(IWorldModel model, IReadOnlyList<int> sizes, int steps, IProgress<string>? progress = null, int? actionCount = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -33,8 +33,11 @@ public static class BatchInvarianceCheck
             throw new ArgumentException("batch sizes must be distinct and at least 1", nameof(sizes));
         }
         var actions = actionCount ?? model.Manifest.ActionSpace.N;
-        ArgumentOutOfRangeException.ThrowIfLessThan(actions, 1, nameof(actionCount));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(actions, model.Manifest.ActionSpace.N, nameof(actionCount));
+        if (model.Manifest.ActionSpace.IsDiscrete)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(actions, 1, nameof(actionCount));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(actions, model.Manifest.ActionSpace.N, nameof(actionCount));
+        }
         var runs = new List<BatchSizeRun>();
         foreach (var size in sizes.Order())
         {
@@ -65,24 +68,53 @@ public static class BatchInvarianceCheck
         stepping = TimeSpan.Zero;
         for (var step = 0; step < steps; step++)
         {
-            var values = new long[batch * manifest.MaxPlayers];
+            var words = new IReadOnlyList<int>[batch];
             for (var row = 0; row < batch; row++)
             {
-                for (var slot = 0; slot < manifest.MaxPlayers; slot++)
-                {
-                    ref var generator = ref row == probeRow ? ref probeActions : ref otherActions;
-                    values[row * manifest.MaxPlayers + slot] = generator.Below(actionCount);
-                }
+                words[row] = RandomWords(manifest, ref row == probeRow ? ref probeActions : ref otherActions, actionCount);
             }
-            var actions = tensor(values, [batch, manifest.MaxPlayers], ScalarType.Int64);
+            var memoryTable = manifest.Memory is { } memory ? ModelProbe.EmptyMemory(memory, batch) : null;
             var started = Stopwatch.GetTimestamp();
-            output = manifest.Memory is { } memory
-                ? model.Step(output.State, actions, ModelProbe.EmptyMemory(memory, batch))
-                : model.Step(output.State, actions);
+            if (manifest.ActionSpace.IsDiscrete)
+            {
+                var actions = tensor(words.SelectMany(w => w.Select(a => (long)a)).ToArray(), [batch, manifest.MaxPlayers], ScalarType.Int64);
+                output = memoryTable is null ? model.Step(output.State, actions) : model.Step(output.State, actions, memoryTable);
+            }
+            else
+            {
+                output = model.Step(output.State, ActionBatch.Stack(manifest.ActionSpace, words, batch, manifest.MaxPlayers), memoryTable);
+            }
             stepping += Stopwatch.GetElapsedTime(started);
             Append(hash, output, probeRow);
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    // One world's words for every slot: a discrete action below actionCount, keys held or not, box values within bounds.
+    private static int[] RandomWords(ModelManifest manifest, ref SplitMix64 random, int actionCount)
+    {
+        var words = new List<int>();
+        for (var slot = 0; slot < manifest.MaxPlayers; slot++)
+        {
+            if (manifest.ActionSpace.IsDiscrete)
+            {
+                words.Add(random.Below(actionCount));
+                continue;
+            }
+            foreach (var c in manifest.ActionSpace.Components)
+            {
+                for (var i = 0; i < c.Width; i++)
+                {
+                    words.Add(c.Kind switch
+                    {
+                        ActionKind.Discrete => random.Below(c.N),
+                        ActionKind.Keys => random.Below(2),
+                        _ => BitConverter.SingleToInt32Bits(c.Low[i] + ((c.High[i] - c.Low[i]) * random.Below(1 << 16) / (1 << 16))),
+                    });
+                }
+            }
+        }
+        return [.. words];
     }
 
     private static void Append(IncrementalHash hash, StepOutput output, int row)

@@ -106,7 +106,7 @@ public static class ModelPackageLoader
     // Records with list members compare lists by reference; compare what the runtime depends on.
     private static bool SameShape(ModelManifest a, ModelManifest b) =>
         a.Id == b.Id && a.MaxPlayers == b.MaxPlayers && a.Observation == b.Observation
-        && a.ActionSpace.Type == b.ActionSpace.Type && a.ActionSpace.N == b.ActionSpace.N
+        && a.ActionSpace.SameAs(b.ActionSpace)
         && a.StoredState.Count == b.StoredState.Count
         && a.StoredState.Zip(b.StoredState).All(p => p.First.Name == p.Second.Name && p.First.DType == p.Second.DType && p.First.Shape.SequenceEqual(p.Second.Shape))
         && a.BatchInvariant == b.BatchInvariant && a.BatchBuckets.SequenceEqual(b.BatchBuckets);

@@ -88,8 +88,21 @@ public sealed record ModelPackageManifest
     /// <summary>Frame shape, channels first.</summary>
     public sealed record ObservationEntry(int? Channels, int? Height, int? Width);
 
-    /// <summary>An action space: <c>discrete</c> with <c>n</c> actions (0 is the no-op), optionally named.</summary>
-    public sealed record ActionSpaceEntry(string? Type, int? N, IReadOnlyList<string>? Names);
+    /// <summary>
+    /// An action space, or one component of a <c>dict</c> space: <c>discrete</c> with <c>n</c> actions (0 is the no-op),
+    /// optionally named; <c>keys</c> with their <c>names</c>; <c>box</c> with each dimension's <c>names</c>, <c>low</c>
+    /// and <c>high</c>; <c>dict</c> with its <c>components</c> (each with a <c>name</c>). <c>merge</c> says how a real-time
+    /// tick merges what a player sent: <c>tick</c>, <c>latest</c> or (box) <c>sum</c>.
+    /// </summary>
+    public sealed record ActionSpaceEntry(
+        string? Type,
+        int? N,
+        IReadOnlyList<string>? Names,
+        string? Name = null,
+        IReadOnlyList<float>? Low = null,
+        IReadOnlyList<float>? High = null,
+        string? Merge = null,
+        IReadOnlyList<ActionSpaceEntry>? Components = null);
 
     /// <summary>One tensor: name, dtype (<c>uint8</c>, <c>int32</c>, <c>int64</c>, <c>float32</c>) and shape without the batch dimension.</summary>
     public sealed record TensorEntry(string? Name, string? DType, IReadOnlyList<long>? Shape);

@@ -95,7 +95,7 @@ public static class ModelPackageReader
             throw fail($"'observation' is {Show(obs.Channels)}x{Show(obs.Height)}x{Show(obs.Width)}; channels must be 1, 3 or 4 and height and width 1..4096");
         }
         var maxPlayers = json.MaxPlayers is >= 1 and <= 64 ? json.MaxPlayers.Value : throw fail($"'maxPlayers' is {Show(json.MaxPlayers)}; use 1..64");
-        var actions = ReadActionSpace(json.ActionSpace, fail);
+        var actions = ActionSpaceReader.Read(json.ActionSpace, fail);
         if (json.State is not { Count: > 0 } stateJson)
         {
             throw fail("'state' is missing or empty: list the per-world state tensors");
@@ -144,25 +144,6 @@ public static class ModelPackageReader
         value is { Length: 64 } sha && sha.All(char.IsAsciiHexDigit)
             ? sha.ToLowerInvariant()
             : throw fail($"'{field}' is {Show(value)}; give the file's SHA-256 as 64 hex digits (sha256sum {file})");
-
-    private static ActionSpace ReadActionSpace(ModelPackageManifest.ActionSpaceEntry? json, Func<string, ModelPackageException> fail)
-    {
-        var space = json ?? throw fail("'actionSpace' is missing ({ \"type\": \"discrete\", \"n\", \"names\" })");
-        if (space.Type != "discrete")
-        {
-            throw fail($"'actionSpace.type' is {Show(space.Type)}; the runtime maps discrete actions only (one integer per player slot)");
-        }
-        if (space.N is not (>= 1 and <= 65536))
-        {
-            throw fail($"'actionSpace.n' is {Show(space.N)}; a discrete space needs 1..65536 actions (action 0 is the no-op)");
-        }
-        var n = space.N.Value;
-        if (space.Names is { } names && names.Count != n)
-        {
-            throw fail($"'actionSpace.names' has {names.Count} names for {n} actions");
-        }
-        return new ActionSpace("discrete", n, space.Names is { } given ? [.. given] : [.. Enumerable.Range(0, n).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
-    }
 
     private static StateTensorSpec ReadTensor(ModelPackageManifest.TensorEntry? json, string field, Func<string, ModelPackageException> fail)
     {

@@ -57,6 +57,15 @@ public static class ModelProbe
         var seeds = Enumerable.Range(0, batch).Select(i => new WorldSeed(i + 1, i % 2 == 0 ? manifest.MaxPlayers : 1)).ToArray();
         var init = Call(() => model.Init(seeds), call("init"), package);
         Check(manifest, init, batch, call("init"), package);
+        if (!manifest.ActionSpace.IsDiscrete)
+        {
+            // Structured spaces: no-ops, then (for the probe) every key held and every box at its high bound.
+            var words = everyAction ? Enumerable.Range(0, batch).Select(_ => (IReadOnlyList<int>)HighWords(manifest)).ToArray() : [];
+            var batchActions = ActionBatch.Stack(manifest.ActionSpace, words, batch, manifest.MaxPlayers);
+            var memoryTable = manifest.Memory is { } m ? EmptyMemory(m, batch) : null;
+            Check(manifest, Call(() => model.Step(init.State, batchActions, memoryTable), call("step"), package), batch, call("step"), package);
+            return;
+        }
         var actions = tensor(Enumerable.Range(0, batch * manifest.MaxPlayers).Select(i => everyAction ? (long)(i % manifest.ActionSpace.N) : 0L).ToArray(),
             [batch, manifest.MaxPlayers], ScalarType.Int64);
         var stepped = manifest.Memory is { } memory
@@ -64,6 +73,15 @@ public static class ModelProbe
             : Call(() => model.Step(init.State, actions), call("step"), package);
         Check(manifest, stepped, batch, call("step"), package);
     }
+
+    // Every slot's words with each key held, each box at its high bound and each discrete component at its last action.
+    private static int[] HighWords(ModelManifest manifest) => [.. Enumerable.Range(0, manifest.MaxPlayers).SelectMany(_ =>
+        manifest.ActionSpace.Components.SelectMany(c => c.Kind switch
+        {
+            ActionKind.Discrete => [c.N - 1],
+            ActionKind.Keys => Enumerable.Repeat(1, c.N),
+            _ => c.High.Select(BitConverter.SingleToInt32Bits),
+        }))];
 
     /// <summary>An empty scene memory for a batch (no entries kept), as a step needs it.</summary>
     public static SceneMemory EmptyMemory(MemorySpec memory, int batch) =>

@@ -6,7 +6,8 @@ namespace WorldCluster.Models.Packages;
 
 /// <summary>
 /// A world model exported from PyTorch with <c>torch.jit.script</c> and saved with <c>torch.jit.save</c>. The module
-/// follows the convention in docs/model-packages.md: <c>init(seeds, players)</c> and <c>step(state, actions)</c>
+/// follows the convention in docs/model-packages.md: <c>init(seeds, players)</c> and <c>step(state, actions)</c> (a
+/// structured action space: <c>actions</c> is a list of one tensor per component)
 /// (with scene memory: <c>step_with_memory(state, actions, memory_keys, memory_entries)</c>) each return a list of the
 /// state tensors in manifest order, then the uint8 frames, then (with scene memory) the memory keys and entries.
 /// </summary>
@@ -71,6 +72,23 @@ public sealed class TorchScriptWorldModel : IWorldModel
         using var inference = inference_mode();
         var output = _module.invoke("step_with_memory", Inputs(state), actions.to(_device), memory.Keys.to(_device), memory.Entries.to(_device));
         return Output(output, actions.shape[0], "step_with_memory");
+    }
+
+    /// <inheritdoc />
+    public StepOutput Step(IReadOnlyList<Tensor> state, ActionBatch actions, SceneMemory? memory)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(actions);
+        using var scope = NewDisposeScope();
+        using var inference = inference_mode();
+        Tensor[] components = [.. actions.Components.Select(t => t.to(_device))];
+        var batch = state[0].shape[0];
+        if (Manifest.Memory is null)
+        {
+            return Output(_module.invoke("step", Inputs(state), components), batch, "step");
+        }
+        var table = memory ?? throw new ArgumentNullException(nameof(memory), $"model {Manifest.Id} declares scene memory: step it with its memory");
+        return Output(_module.invoke("step_with_memory", Inputs(state), components, table.Keys.to(_device), table.Entries.to(_device)), batch, "step_with_memory");
     }
 
     /// <inheritdoc />

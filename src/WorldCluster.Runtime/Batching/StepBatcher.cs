@@ -287,6 +287,17 @@ public sealed class StepBatcher : IDisposable
         var specs = Manifest.StoredState;
         var stored = WorldStateBatch.Stack(specs, [.. items.Select(p => p.State!)], size, _device);
         var players = Manifest.MaxPlayers;
+        var modelState = stored.Take(Manifest.State.Count).ToArray();
+        if (!Manifest.ActionSpace.IsDiscrete)
+        {
+            var batch = ActionBatch.Stack(Manifest.ActionSpace, [.. items.Select(p => p.Actions!)], size, players, _device);
+            var memoryTable = Manifest.Memory is null ? null : stored.Skip(Manifest.State.Count).ToArray();
+            var startedStructured = Stopwatch.GetTimestamp();
+            var structured = _model.Step(modelState, batch, memoryTable is null ? null : new SceneMemory(memoryTable[0], memoryTable[1]));
+            var structuredForward = ForwardSeconds(startedStructured);
+            StateOf(structured, memoryTable, out var next);
+            return (Collect(next, structured.Frames, items.Length, structuredForward), structuredForward);
+        }
         var actions = new long[size * players];
         for (var w = 0; w < items.Length; w++)
         {
@@ -297,7 +308,6 @@ public sealed class StepBatcher : IDisposable
             }
         }
         var actionTensor = tensor(actions, [size, players], ScalarType.Int64, _device);
-        var modelState = stored.Take(Manifest.State.Count).ToArray();
         var started = Stopwatch.GetTimestamp();
         if (Manifest.Memory is not { } memory)
         {
@@ -310,6 +320,10 @@ public sealed class StepBatcher : IDisposable
         var forward = ForwardSeconds(started);
         return (Collect([.. output.State, .. Remember(memory, table, output)], output.Frames, items.Length, forward), forward);
     }
+
+    // The tensors a structured step stores: the model's state, then (with scene memory) the table after its write.
+    private void StateOf(StepOutput output, Tensor[]? table, out IReadOnlyList<Tensor> stored) =>
+        stored = table is null || Manifest.Memory is not { } memory ? output.State : [.. output.State, .. Remember(memory, table, output)];
 
     private Tensor[] Remember(MemorySpec memory, Tensor[] table, StepOutput output) =>
         output.Memory is { } write

@@ -13,6 +13,9 @@ public static class JournalCodec
 {
     private const byte TickKind = 1;
     private const byte FenceKind = 2;
+    // A tick whose actions take more than 255 words (structured action spaces): the count is a u32, otherwise as TickKind.
+    // Kind 1 records are written and read exactly as before, so worlds stored earlier stay readable byte for byte.
+    private const byte WideTickKind = 3;
     private const int FrameHeader = 8;
     private const int MaxPayload = 64 * 1024 * 1024;
 
@@ -25,9 +28,17 @@ public static class JournalCodec
             switch (record)
             {
                 case TickRecord t:
-                    w.Write(TickKind);
+                    var wide = t.Actions.Length > byte.MaxValue;
+                    w.Write(wide ? WideTickKind : TickKind);
                     w.Write(t.Tick);
-                    w.Write((byte)t.Actions.Length);
+                    if (wide)
+                    {
+                        w.Write(t.Actions.Length);
+                    }
+                    else
+                    {
+                        w.Write((byte)t.Actions.Length);
+                    }
                     foreach (var a in t.Actions)
                     {
                         w.Write(a);
@@ -118,9 +129,14 @@ public static class JournalCodec
         JournalRecord record;
         switch (kind)
         {
-            case TickKind:
+            case TickKind or WideTickKind:
                 var tick = r.ReadInt64();
-                var actions = new int[r.ReadByte()];
+                var count = kind == WideTickKind ? r.ReadInt32() : r.ReadByte();
+                if (count < 0 || count > payload.Length / sizeof(int))
+                {
+                    throw new InvalidDataException($"carries an impossible {count} action words");
+                }
+                var actions = new int[count];
                 for (var i = 0; i < actions.Length; i++)
                 {
                     actions[i] = r.ReadInt32();
@@ -130,13 +146,13 @@ public static class JournalCodec
                 byte[]? frame = null;
                 if (r.ReadBoolean())
                 {
-                    var count = r.ReadInt32();
-                    if (count != specs.Count)
+                    var tensorCount = r.ReadInt32();
+                    if (tensorCount != specs.Count)
                     {
-                        throw new InvalidDataException($"carries {count} state tensors, the model has {specs.Count}");
+                        throw new InvalidDataException($"carries {tensorCount} state tensors, the model has {specs.Count}");
                     }
-                    var tensors = new StateTensor[count];
-                    for (var i = 0; i < count; i++)
+                    var tensors = new StateTensor[tensorCount];
+                    for (var i = 0; i < tensorCount; i++)
                     {
                         var bytes = ReadExactly(r, r.ReadInt32());
                         tensors[i] = new StateTensor(specs[i].Name, specs[i].DType, [.. specs[i].Shape], bytes);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using WorldCluster.Abstractions;
 using WorldCluster.Runtime.Durability;
 using ActionCheck = WorldCluster.Contracts.ActionCheck;
+using ActionWords = WorldCluster.Contracts.ActionWords;
 
 namespace WorldCluster.Runtime.Worlds;
 
@@ -108,11 +109,47 @@ public sealed partial class WorldGrain
     public Task ActAsync(Guid sessionId, int action)
     {
         RequireWorld();
+        if (!RequireModel().Manifest.ActionSpace.IsDiscrete)
+        {
+            return ActJsonAsync(sessionId, action.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         if (ActionCheck.Problem(action, RequireModel().Manifest.ActionSpace.N) is { } wrong)
         {
             throw new WorldRequestException(WorldErrorKind.BadRequest, wrong);
         }
         Sessions().Act(sessionId, action);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task ActJsonAsync(Guid sessionId, string action)
+    {
+        RequireWorld();
+        var space = RequireModel().Actions;
+        var words = new int[ActionWords.Width(space)];
+        var present = new bool[space.Components?.Length ?? 1];
+        string? wrong;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(action);
+            wrong = ActionWords.ParseSlot(doc.RootElement, space, "action", words, present);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            wrong = $"action is not JSON: {e.Message}";
+        }
+        if (wrong is not null)
+        {
+            throw new WorldRequestException(WorldErrorKind.BadRequest, wrong);
+        }
+        if (space.Components is null)
+        {
+            Sessions().Act(sessionId, words[0]);
+        }
+        else
+        {
+            Sessions().Act(sessionId, words, present);
+        }
         return Task.CompletedTask;
     }
 
@@ -207,5 +244,5 @@ public sealed partial class WorldGrain
         new(WorldErrorKind.Forbidden, $"this token's participant or invite is banned from world '{WorldKey}'");
 
     private WorldSessions Sessions() =>
-        _sessions ??= new WorldSessions(WorldKey, _world!.Players, time, _options.SessionTimeout, _options.MaxJoinsPerInvite, _slotsHeldUntil);
+        _sessions ??= new WorldSessions(WorldKey, _world!.Players, time, _options.SessionTimeout, _options.MaxJoinsPerInvite, _slotsHeldUntil, _model?.Manifest.ActionSpace);
 }

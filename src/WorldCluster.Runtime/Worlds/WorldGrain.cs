@@ -7,7 +7,7 @@ using WorldCluster.Runtime.Durability;
 using WorldCluster.Runtime.Metrics;
 using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Storage;
-using ActionCheck = WorldCluster.Contracts.ActionCheck;
+using ActionWords = WorldCluster.Contracts.ActionWords;
 using WorldId = WorldCluster.Contracts.WorldId;
 
 namespace WorldCluster.Runtime.Worlds;
@@ -109,8 +109,11 @@ public sealed partial class WorldGrain(
             throw new WorldRequestException(WorldErrorKind.Conflict,
                 $"world '{WorldKey}' ticks in real time at {Head.TickHz} Hz; players act through a session");
         }
-        ValidateActions(request.Actions, world.Players, RequireModel().Manifest.ActionSpace);
-        var update = await Advance([.. request.Actions], inBackground: false);
+        if (ActionWords.Read(request.Actions, request.Json, world.Players, RequireModel().Actions, out var words) is { } wrong)
+        {
+            throw new WorldRequestException(WorldErrorKind.BadRequest, wrong);
+        }
+        var update = await Advance(words, inBackground: false);
         return new StepResult(update.Tick, update.StateDigest, update.DurableTick);
     }
 
@@ -221,14 +224,6 @@ public sealed partial class WorldGrain(
     }
 
     // ---- helpers ----
-
-    private static void ValidateActions(IReadOnlyList<int>? actions, int players, ActionSpace space)
-    {
-        if (ActionCheck.Problem(actions, players, space.N) is { } wrong)
-        {
-            throw new WorldRequestException(WorldErrorKind.BadRequest, wrong);
-        }
-    }
 
     private WorldModel RequireModel() =>
         _model ?? throw new WorldRequestException(WorldErrorKind.Unprocessable, $"world '{WorldKey}' has no model loaded");

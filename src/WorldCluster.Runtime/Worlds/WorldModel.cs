@@ -14,6 +14,9 @@ internal sealed class WorldModel(StepBatcher batcher, string worldId)
     /// <summary>The model's manifest.</summary>
     public ModelManifest Manifest => batcher.Manifest;
 
+    /// <summary>The model's action space as actions are checked against it.</summary>
+    public Contracts.ActionSpaceInfo Actions { get; } = batcher.Manifest.ActionSpace.ToWire();
+
     /// <summary>The first state and frame of a new world.</summary>
     public Task<ModelStepResult> InitAsync(WorldSeed seed) => Call(() => batcher.InitAsync(seed, worldId));
 

@@ -1,4 +1,5 @@
 using WorldCluster.Abstractions;
+using WorldCluster.Models.Contract;
 
 namespace WorldCluster.Runtime.Worlds;
 
@@ -8,14 +9,14 @@ namespace WorldCluster.Runtime.Worlds;
 /// activation that took up a stored world holds every player slot until <paramref name="heldUntil"/> for the
 /// participants that come back with their join tokens (each names its participant and slot), and new players wait.
 /// </summary>
-internal sealed class WorldSessions(string worldId, int slots, TimeProvider time, TimeSpan timeout, int maxJoinsPerInvite, DateTimeOffset heldUntil = default)
+internal sealed class WorldSessions(string worldId, int slots, TimeProvider time, TimeSpan timeout, int maxJoinsPerInvite, DateTimeOffset heldUntil = default, ActionSpace? space = null)
 {
     private const int MaxNameLength = 64;
     private readonly Dictionary<Guid, Session> _sessions = [];
     // Joins per invite in this activation, and the invite each participant joined with (kept after it ends, for a late ban).
     private readonly Dictionary<string, int> _joinsByInvite = [];
     private readonly Dictionary<Guid, string> _inviteOf = [];
-    private readonly int[] _pending = new int[slots];
+    private readonly ActionMerger _pending = new(space, slots);
 
     /// <summary>Sessions present, players and spectators.</summary>
     public int Count => _sessions.Count;
@@ -124,7 +125,7 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
     {
         if (slot is { } s)
         {
-            _pending[s] = 0;
+            _pending.Clear(s);
         }
         _sessions[id] = new Session(role, slot, name, time.GetUtcNow()) { LastSeen = time.GetUtcNow() };
         return new SessionTicket(id, worldId, role, slot);
@@ -139,7 +140,7 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
         }
         if (session.Slot is { } slot)
         {
-            _pending[slot] = 0;
+            _pending.Clear(slot);
         }
         return true;
     }
@@ -162,7 +163,18 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
         {
             throw new WorldRequestException(WorldErrorKind.BadRequest, "spectators cannot act");
         }
-        _pending[slot] = action;
+        _pending.Set(slot, action);
+    }
+
+    /// <summary>Merges a player's checked action words (a structured space) into the next tick; see <see cref="ActionMerger"/>.</summary>
+    public void Act(Guid sessionId, ReadOnlySpan<int> words, ReadOnlySpan<bool> present)
+    {
+        var session = Require(sessionId);
+        if (session.Slot is not { } slot)
+        {
+            throw new WorldRequestException(WorldErrorKind.BadRequest, "spectators cannot act");
+        }
+        _pending.Merge(slot, words, present);
     }
 
     /// <summary>Marks a session as alive.</summary>
@@ -171,9 +183,7 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
     /// <summary>The actions for the next tick in slot order (no-op where a player did not act), and a fresh start for the next.</summary>
     public int[] TakeActions()
     {
-        var actions = (int[])_pending.Clone();
-        Array.Clear(_pending);
-        return actions;
+        return _pending.Take();
     }
 
     /// <summary>Ends sessions that went quiet; returns how many.</summary>
@@ -191,7 +201,7 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
     /// <summary>Everything about the participants, for a migrating activation to hand to its successor.</summary>
     public SessionsHandover Export() => new(
         [.. _sessions.Select(kv => new HandedOverSession(kv.Key, kv.Value.Role, kv.Value.Slot, kv.Value.Name, kv.Value.Joined, kv.Value.LastSeen, kv.Value.Claim))],
-        (int[])_pending.Clone(), new(_joinsByInvite), new(_inviteOf));
+        _pending.Pending, new(_joinsByInvite), new(_inviteOf));
 
     /// <summary>Takes up the participants a migrated activation handed over, as they were (sessions, claims, pending actions).</summary>
     public void Import(SessionsHandover handover)
@@ -200,7 +210,7 @@ internal sealed class WorldSessions(string worldId, int slots, TimeProvider time
         {
             _sessions[s.Id] = new Session(s.Role, s.Slot, s.Name, s.Joined) { LastSeen = s.LastSeen, Claim = s.Claim };
         }
-        handover.Pending.AsSpan(0, Math.Min(handover.Pending.Length, _pending.Length)).CopyTo(_pending);
+        _pending.Import(handover.Pending);
         foreach (var (invite, joins) in handover.JoinsByInvite)
         {
             _joinsByInvite[invite] = joins;

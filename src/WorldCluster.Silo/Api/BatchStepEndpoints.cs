@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using WorldCluster.Abstractions;
 using WorldCluster.Models.Catalog;
+using WorldCluster.Runtime.Worlds;
 using WorldCluster.Silo.Auth;
 using WorldCluster.Silo.Hosting;
 using Wire = WorldCluster.Contracts;
@@ -81,7 +82,7 @@ public static class BatchStepEndpoints
             }
         }
 
-        var outcomes = await Task.WhenAll(items.Select((item, i) => Outcome(ids[i], () => worlds[i].StepObservedAsync(new StepRequest(item.Actions!)), frames)));
+        var outcomes = await Task.WhenAll(items.Select((item, i) => Outcome(ids[i], () => worlds[i].StepObservedAsync(StepActions.ToRequest(item.Actions!)), frames)));
         return Results.Json(new Wire.BatchOutcome(outcomes), ApiJson.Options);
     }
 
@@ -137,7 +138,7 @@ public static class BatchStepEndpoints
         return null;
     }
 
-    private static IResult? CheckStep(int index, WorldInfo info, int[] actions, ModelCatalog catalog)
+    private static IResult? CheckStep(int index, WorldInfo info, Wire.PlayerAction[] actions, ModelCatalog catalog)
     {
         if (info.TickHz > 0)
         {
@@ -145,12 +146,11 @@ public static class BatchStepEndpoints
                 $"steps[{index}]: world '{info.Id}' ticks in real time at {info.TickHz} Hz; players act through a session", info.Id);
         }
         // A gateway that does not load the model leaves the range check to the world (then it is a per-item error).
-        int? actionCount = catalog.TryGet(info.Model, out var model) ? model.Manifest.ActionSpace.N : null;
-        if (Wire.ActionCheck.Problem(actions, info.Players, actionCount) is { } wrong)
-        {
-            return Invalid($"steps[{index}]: {wrong}", info.Id);
-        }
-        return null;
+        var request = StepActions.ToRequest(actions);
+        var wrong = catalog.TryGet(info.Model, out var model)
+            ? Wire.ActionWords.Read(request.Actions, request.Json, info.Players, model.Manifest.ActionSpace.ToWire(), out _)
+            : request.Actions.Count > 0 ? Wire.ActionCheck.Problem(request.Actions, info.Players, null) : null;
+        return wrong is null ? null : Invalid($"steps[{index}]: {wrong}", info.Id);
     }
 
     private static async Task<Wire.WorldOutcome> Outcome(string id, Func<Task<WorldObservation>> step, Wire.FrameEncoding frames)

@@ -1,6 +1,7 @@
 using WorldCluster.Abstractions;
 using WorldCluster.Models.Contract;
 using WorldCluster.Models.Frames;
+using WorldCluster.Runtime.Worlds;
 using Wire = WorldCluster.Contracts;
 
 namespace WorldCluster.Silo.Api;
@@ -36,7 +37,7 @@ public static class WireViews
         m.Version,
         m.MaxPlayers,
         [m.Observation.Channels, m.Observation.Height, m.Observation.Width],
-        new Wire.ActionSpaceInfo(m.ActionSpace.Type, m.ActionSpace.N, [.. m.ActionSpace.Names]),
+        m.ActionSpace.ToWire(),
         m.ContextLength,
         m.BatchInvariant);
 

@@ -137,7 +137,7 @@ public static class WorldEndpoints
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "Invalid request", "'actions' is required: one action per player slot", id);
         }
-        return await CallWorld(id, async grain => Results.Ok((await grain.StepAsync(new StepRequest(body.Actions))).ToWire()), grains);
+        return await CallWorld(id, async grain => Results.Ok((await grain.StepAsync(StepActions.ToRequest(body.Actions))).ToWire()), grains);
     }
 
     private static async Task<IResult> ForkWorld(string id, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)

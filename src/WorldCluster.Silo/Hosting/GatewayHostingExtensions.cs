@@ -30,7 +30,7 @@ public static class GatewayHostingExtensions
         gateway.ValidateAgainst(worlds.SessionTimeout, worlds.ObserverExpiry);
         builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName));
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>().AddSchemaTransformer<PlayerActionSchemaTransformer>());
         builder.AddWorldClusterAuth();
         var limits = new RateLimitOptions();
         builder.Configuration.GetSection(RateLimitOptions.SectionName).Bind(limits);

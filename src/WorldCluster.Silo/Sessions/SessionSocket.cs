@@ -146,7 +146,7 @@ internal static class SessionSocket
         }
         if (parsed?.Action is not { } action)
         {
-            return "expected {\"action\": <int>}";
+            return "expected {\"action\": <int>} (or {\"action\": {...}} in a structured action space)";
         }
         if (ticket.Role != ParticipantRole.Player)
         {
@@ -154,7 +154,9 @@ internal static class SessionSocket
         }
         try
         {
-            await world.ActAsync(ticket.SessionId, action);
+            await (action.IsInteger(out var discrete)
+                ? world.ActAsync(ticket.SessionId, discrete)
+                : world.ActJsonAsync(ticket.SessionId, action.Value.GetRawText()));
             return null;
         }
         catch (WorldRequestException e)

@@ -88,7 +88,7 @@ public sealed class ModelPackageTests : IDisposable
     }
 
     [Theory]
-    [InlineData("""{"type": "continuous", "n": 5}""", "'actionSpace.type' is 'continuous'; the runtime maps discrete actions only")]
+    [InlineData("""{"type": "continuous", "n": 5}""", "'actionSpace.type' is 'continuous'; use discrete, keys, box or dict")]
     [InlineData("""{"type": "discrete", "n": 0}""", "'actionSpace.n' is '0'")]
     [InlineData("""{"type": "discrete", "n": 5, "names": ["noop", "up"]}""", "'actionSpace.names' has 2 names for 5 actions")]
     public void An_action_space_the_runtime_cannot_map_is_refused(string space, string expected)

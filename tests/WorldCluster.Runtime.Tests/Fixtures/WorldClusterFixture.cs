@@ -8,7 +8,7 @@ using WorldCluster.Runtime.Worlds;
 
 namespace WorldCluster.Runtime.Tests.Fixtures;
 
-/// <summary>A one-silo in-process cluster serving the reference world and a GEMM test model (not replayable), worlds kept as files in a temp folder.</summary>
+/// <summary>A one-silo in-process cluster serving the reference world, a GEMM test model (not replayable), a scene-memory probe and a keys + mouse model, worlds kept as files in a temp folder.</summary>
 public sealed class WorldClusterFixture : IAsyncLifetime
 {
     /// <summary>Ticks between snapshots in this cluster.</summary>
@@ -28,7 +28,7 @@ public sealed class WorldClusterFixture : IAsyncLifetime
     /// <inheritdoc />
     public async Task InitializeAsync() => _cluster = await InProcessWorldCluster.StartAsync("grains", 1, (builder, root) =>
     {
-        builder.ConfigureSilo((_, silo) => silo.UseWorldClusterRole(SiloRole.Both, ["reference-world", "linear-test", "memory-probe"]));
+        builder.ConfigureSilo((_, silo) => silo.UseWorldClusterRole(SiloRole.Both, ["reference-world", "linear-test", "memory-probe", "keys-mouse-test"]));
         builder.ConfigureSiloHost((_, host) =>
         {
             host.Services
@@ -37,6 +37,7 @@ public sealed class WorldClusterFixture : IAsyncLifetime
                 .AddWorldClusterLocalFileStore(root)
                 .AddSingleton<IWorldModel>(_ => new LinearTestModel([]))
                 .AddSingleton<IWorldModel, MemoryProbeModel>()
+                .AddSingleton<IWorldModel, KeysMouseTestModel>()
                 .Configure<WorldOptions>(o =>
                 {
                     // Small enough that tests cross snapshot boundaries; no snapshot on deactivation, so reactivation replays the journal.
