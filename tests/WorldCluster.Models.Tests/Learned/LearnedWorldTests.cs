@@ -198,4 +198,19 @@ public sealed class LearnedWorldTests
         // Every wrong revisit is placed: where the model's view departed, or only in the frame.
         Assert.All(report.Revisits, r => Assert.Equal((int)Math.Round((1 - r.ExactShare) * r.Rollouts), r.Wrong.Leaving + r.Wrong.Away + r.Wrong.Returning + r.Wrong.FrameOnly));
     }
+
+    [Fact]
+    public void The_multi_player_table_has_every_player_count_and_horizon_and_splits_each_wrong_frame()
+    {
+        using var model = Model();
+        var report = FidelityEvaluator.Evaluate(model, seed: 9_000_000, rollouts: 2, revisits: 2, multiPlayer: 3);
+        Assert.Equal(
+            MultiPlayerEvaluator.PlayerCounts.SelectMany(p => MultiPlayerEvaluator.Horizons.Select(h => (p, h))),
+            report.MultiPlayer.Select(m => (m.Players, m.Steps)));
+        Assert.All(report.MultiPlayer, m => Assert.Equal(3, m.Rollouts));
+        // A frame is exactly right when no avatar and no cell type is wrong, so the wrong share lies between the larger
+        // of the two fault shares and their sum.
+        Assert.All(report.MultiPlayer, m => Assert.InRange(1 - m.ExactShare, Math.Max(m.AvatarsWrong, m.CellsWrong) - 1e-9, m.AvatarsWrong + m.CellsWrong + 1e-9));
+        Assert.Empty(FidelityEvaluator.Evaluate(model, seed: 9_000_000, rollouts: 2, revisits: 2).MultiPlayer);
+    }
 }

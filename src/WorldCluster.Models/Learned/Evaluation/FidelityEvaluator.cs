@@ -22,8 +22,8 @@ public static class FidelityEvaluator
     private const int FrameBytes = 3 * 64 * 64;
     private const int P = ReferenceGeometry.MaxPlayers;
 
-    /// <summary>Runs the evaluation: <paramref name="rollouts"/> open-loop and <paramref name="revisits"/> revisit worlds from seeds after <paramref name="seed"/>.</summary>
-    public static FidelityReport Evaluate(LearnedWorld model, long seed, int rollouts, int revisits, IProgress<string>? progress = null)
+    /// <summary>Runs the evaluation: <paramref name="rollouts"/> open-loop and <paramref name="revisits"/> revisit worlds from seeds after <paramref name="seed"/>, and <paramref name="multiPlayer"/> worlds per player count with players together (none below 2).</summary>
+    public static FidelityReport Evaluate(LearnedWorld model, long seed, int rollouts, int revisits, IProgress<string>? progress = null, int multiPlayer = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(rollouts, 2);
@@ -38,7 +38,9 @@ public static class FidelityEvaluator
             progress?.Report($"revisits: replaying with memory {(memory ? "on" : "off")}");
             revisit.Add(Replay(model, scripts, memory));
         }
-        return new FidelityReport(seed, horizons, revisit, clock.Elapsed);
+        // Seeds of their own, after those of the revisits (which may use up to 600 batches of seeds).
+        var together = multiPlayer >= 2 ? MultiPlayerEvaluator.Evaluate(model, seed + 1_000_000, multiPlayer, progress) : [];
+        return new FidelityReport(seed, horizons, revisit, together, clock.Elapsed);
     }
 
     private static List<HorizonFidelity> OpenLoop(LearnedWorld model, long seed, int rollouts, IProgress<string>? progress)
@@ -71,7 +73,8 @@ public static class FidelityEvaluator
         return results;
     }
 
-    private static (double Psnr, double Exact) Score(byte[] predicted, byte[] truth, int[] worlds)
+    /// <summary>PSNR over <paramref name="worlds"/>' frames and the share whose cells all read the same.</summary>
+    internal static (double Psnr, double Exact) Score(byte[] predicted, byte[] truth, int[] worlds)
     {
         double squared = 0;
         var exact = 0;
@@ -250,7 +253,8 @@ public static class FidelityEvaluator
         return new RevisitDepartures(leaving, away, returning, frameOnly);
     }
 
-    private static Tensor[] Start(LearnedWorld model, IReadOnlyList<WorldSeed> seeds, RoomMemory memory)
+    /// <summary>Starts the model on <paramref name="seeds"/> and writes its first memory.</summary>
+    internal static Tensor[] Start(LearnedWorld model, IReadOnlyList<WorldSeed> seeds, RoomMemory memory)
     {
         var output = model.Init(seeds);
         memory.Write(output.Memory);
@@ -259,7 +263,8 @@ public static class FidelityEvaluator
         return [.. output.State];
     }
 
-    private static (Tensor[] State, byte[] Frames) Advance(LearnedWorld model, Tensor[] state, long[] actions, RoomMemory memory)
+    /// <summary>One step of the model with memory read and written.</summary>
+    internal static (Tensor[] State, byte[] Frames) Advance(LearnedWorld model, Tensor[] state, long[] actions, RoomMemory memory)
     {
         using var actionTensor = tensor(actions, [state[0].shape[0], P]);
         var output = model.Step(state, actionTensor, memory.Read());
@@ -276,7 +281,8 @@ public static class FidelityEvaluator
         write?.Entries.Dispose();
     }
 
-    private static void DisposeAll(IEnumerable<Tensor> tensors)
+    /// <summary>Disposes every tensor.</summary>
+    internal static void DisposeAll(IEnumerable<Tensor> tensors)
     {
         foreach (var t in tensors)
         {
