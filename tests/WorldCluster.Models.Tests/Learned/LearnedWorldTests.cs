@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using WorldCluster.Models.Contract;
 using WorldCluster.Models.Learned;
 using WorldCluster.Models.Learned.Evaluation;
+using WorldCluster.Models.Reference;
 using static TorchSharp.torch;
 
 namespace WorldCluster.Models.Tests.Learned;
@@ -213,4 +214,27 @@ public sealed class LearnedWorldTests
         Assert.All(report.MultiPlayer, m => Assert.InRange(1 - m.ExactShare, Math.Max(m.AvatarsWrong, m.CellsWrong) - 1e-9, m.AvatarsWrong + m.CellsWrong + 1e-9));
         Assert.Empty(FidelityEvaluator.Evaluate(model, seed: 9_000_000, rollouts: 2, revisits: 2).MultiPlayer);
     }
+
+    [Theory]
+    [InlineData((byte)CellType.Floor)]
+    [InlineData((byte)CellType.OpenDoor)]
+    public void The_committed_model_draws_each_slot_in_its_own_colour(byte cell)
+    {
+        using var model = LearnedWorld.Load(CommittedWeights());
+        using var scope = NewDisposeScope();
+        // Slot s on cell (s, 2s) of an otherwise empty room; the reader matches each tile to the reference's sprites.
+        var cells = full([1, 16, 16], cell, ScalarType.Byte);
+        var avatars = zeros([1, 16, 16], ScalarType.Byte);
+        for (var slot = 0; slot < 4; slot++)
+        {
+            avatars[0, slot, 2 * slot] = tensor((byte)(slot + 1));
+        }
+        var read = CellReader.Read(model.Decode(cells, avatars).data<byte>().ToArray(), 0);
+        for (var slot = 0; slot < 4; slot++)
+        {
+            Assert.Equal((cell * 5) + slot + 1, read[(slot * 16) + (2 * slot)]);
+        }
+        Assert.Equal(16 * 16 - 4, read.Count(c => c == cell * 5));
+    }
 }
+
