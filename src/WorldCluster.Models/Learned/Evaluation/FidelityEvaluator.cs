@@ -127,7 +127,7 @@ public static class FidelityEvaluator
                     step[w * P] = phase[w] switch
                     {
                         0 => explorer.Towards(reference, w, goals[w]) ?? 0,
-                        1 => StayIn(reference, w, random),
+                        1 => StayIn(reference, w, 0, random.Next(1, 5)),
                         2 => explorer.Towards(reference, w, goals[w]) ?? 0,
                         _ => 0,
                     };
@@ -174,11 +174,13 @@ public static class FidelityEvaluator
         return ExplorerPolicy.RandomGoal(reference, w, random, neighbours[random.Next(2)]);
     }
 
-    // Wander without leaving the room and without touching doors: random moves, any move out of the room becomes a no-op.
-    private static long StayIn(ReferenceBatch reference, int w, Random random)
+    /// <summary>
+    /// Slot <paramref name="slot"/>'s <paramref name="action"/> (a move, 1 to 4) if it stays in its room and off doors,
+    /// else a no-op: wandering that never leaves the room.
+    /// </summary>
+    internal static long StayIn(ReferenceBatch reference, int w, int slot, int action)
     {
-        var action = random.Next(1, 5);
-        var (row, col) = ((int)reference.Players[w * 8], (int)reference.Players[(w * 8) + 1]);
+        var (row, col) = ((int)reference.Players[((w * P) + slot) * 2], (int)reference.Players[(((w * P) + slot) * 2) + 1]);
         var (dr, dc) = action switch { 1 => (-1, 0), 2 => (1, 0), 3 => (0, -1), _ => (0, 1) };
         var (r, c) = (row + dr, col + dc);
         var inside = r >= 0 && c >= 0 && r < 32 && c < 32 && ReferenceBatch.RoomOf(r, c) == ReferenceBatch.RoomOf(row, col);

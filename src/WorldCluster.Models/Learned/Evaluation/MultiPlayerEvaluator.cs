@@ -50,7 +50,9 @@ public static class MultiPlayerEvaluator
             {
                 for (var slot = 0; slot < players; slot++)
                 {
-                    actions[(w * P) + slot] = StayIn(reference, w, slot, random);
+                    // A no-op in a fifth of the ticks, else a random move that stays in the room.
+                    var action = random.Next(0, 5);
+                    actions[(w * P) + slot] = action == 0 ? 0 : FidelityEvaluator.StayIn(reference, w, slot, action);
                 }
             }
             reference.Step(actions);
@@ -81,22 +83,5 @@ public static class MultiPlayerEvaluator
             cells += Enumerable.Range(0, Side * Side).Any(i => p[i] / AvatarIds != t[i] / AvatarIds) ? 1 : 0;
         }
         return ((double)avatars / worlds, (double)cells / worlds);
-    }
-
-    // A random move of one slot that stays in its room and off doors; anything else becomes a no-op.
-    private static long StayIn(ReferenceBatch reference, int w, int slot, Random random)
-    {
-        var action = random.Next(0, 5);
-        if (action == 0)
-        {
-            return 0;
-        }
-        var (row, col) = ((int)reference.Players[((w * P) + slot) * 2], (int)reference.Players[(((w * P) + slot) * 2) + 1]);
-        var (dr, dc) = action switch { 1 => (-1, 0), 2 => (1, 0), 3 => (0, -1), _ => (0, 1) };
-        var (r, c) = (row + dr, col + dc);
-        var inside = r >= 0 && c >= 0 && r < ReferenceGeometry.GridSize && c < ReferenceGeometry.GridSize
-            && ReferenceBatch.RoomOf(r, c) == ReferenceBatch.RoomOf(row, col);
-        var door = inside && reference.Cell(w, r, c) is (byte)CellType.OpenDoor or (byte)CellType.ClosedDoor;
-        return inside && !door ? action : 0;
     }
 }
