@@ -25,12 +25,14 @@ internal static class EvalCommand
         var seed = new Option<long>("--seed") { Description = "First held-out world seed (training uses seeds from seed × 1,000,003 of its own seed)", DefaultValueFactory = _ => 7_000_000 };
         var rollouts = new Option<int>("--rollouts") { Description = "Open-loop rollouts", DefaultValueFactory = _ => 200 };
         var revisits = new Option<int>("--revisits") { Description = "Revisit rollouts (each leaves a room for at least 100 ticks and comes back)", DefaultValueFactory = _ => 100 };
+        var together = new Option<int>("--multi-player") { Description = "Rollouts per player count (2 and 4) with all players in slot 0's room", DefaultValueFactory = _ => 100 };
         var output = new Option<string>("--out") { Description = "Where to write the JSON report", DefaultValueFactory = _ => "eval.json" };
         CliOptions.AtLeast(2, rollouts);
         CliOptions.AtLeast(2, revisits);
-        var command = new Command("eval", "Measures the learned world model against the reference world: PSNR and exact rollouts after 1, 8 and 32 steps, revisits with memory on and off")
+        CliOptions.AtLeast(2, together);
+        var command = new Command("eval", "Measures the learned world model against the reference world: PSNR and exact rollouts after 1, 8 and 32 steps, revisits with memory on and off, and 2 and 4 players in one room after 1, 16 and 32 steps")
         {
-            weights, seed, rollouts, revisits, output,
+            weights, seed, rollouts, revisits, together, output,
         };
         CliOptions.SetAction(command, async (parse, ct) =>
         {
@@ -44,7 +46,7 @@ internal static class EvalCommand
             using var model = LearnedWorld.Load(path);
             console.MarkupLineInterpolated($"[bold]eval[/] {path}: {parse.GetValue(rollouts)} open-loop rollouts, {parse.GetValue(revisits)} revisits, seeds from {parse.GetValue(seed)}");
             var report = await Task.Run(() => FidelityEvaluator.Evaluate(model, parse.GetValue(seed), parse.GetValue(rollouts), parse.GetValue(revisits),
-                new Progress<string>(line => console.MarkupLineInterpolated($"[grey]{line}[/]"))), ct);
+                new Progress<string>(line => console.MarkupLineInterpolated($"[grey]{line}[/]")), parse.GetValue(together)), ct);
             console.WriteLine(Markdown(report));
             var json = Path.GetFullPath(parse.GetValue(output)!);
             await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report, ReportJson), ct);
@@ -69,6 +71,14 @@ internal static class EvalCommand
         lines.AddRange(report.Revisits.Where(r => r.Memory).Select(r =>
             $"Wrong revisits with memory on, by where the model's view first departed from the reference: leaving {r.Wrong.Leaving}, " +
             $"away {r.Wrong.Away}, returning {r.Wrong.Returning}, only in the frame {r.Wrong.FrameOnly}."));
+        if (report.MultiPlayer.Count > 0)
+        {
+            lines.Add("");
+            lines.Add("| players in one room | steps | rollouts | PSNR (dB) | exactly right | some avatar wrong | some cell wrong |");
+            lines.Add("|---|---|---|---|---|---|---|");
+            lines.AddRange(report.MultiPlayer.Select(m =>
+                $"| {m.Players} | {m.Steps} | {m.Rollouts} | {Db(m.Psnr)} | {m.ExactShare:P1} | {m.AvatarsWrong:P1} | {m.CellsWrong:P1} |"));
+        }
         return string.Join(Environment.NewLine, lines);
     }
 

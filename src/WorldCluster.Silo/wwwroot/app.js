@@ -4,6 +4,7 @@ import {
   tokenClaims,
 } from "./api.js";
 import { bindPad, toggleFullscreen } from "./controls.js";
+import { findColour } from "./marker.js";
 import { chooseFormat, createPainter } from "./player.js";
 import { openSession } from "./session.js";
 
@@ -17,7 +18,7 @@ const KEYS = {
   right: ["ArrowRight", "KeyD"],
   interact: ["Space", "KeyE"],
 };
-// The reference world draws slot n's avatar in this colour (docs/reference-world.md).
+// The reference world, and the learned world trained on its frames, draw slot n's avatar in this colour (docs/reference-world.md).
 const SLOT_COLOURS = ["#eb4034", "#4285f4", "#facc15", "#ce54de"];
 const SLOT_COLOUR_NAMES = ["red", "blue", "yellow", "magenta"];
 const WORLD_DETAILS_LIMIT = 100;
@@ -375,7 +376,7 @@ function describeYou() {
   if (view.role !== "player") {
     return "a spectator (watching)";
   }
-  const colour = session?.world?.model === "reference-world" ? ` (${SLOT_COLOUR_NAMES[view.slot] ?? "?"})` : "";
+  const colour = ` (${SLOT_COLOUR_NAMES[view.slot] ?? "?"})`;
   return `player, slot ${view.slot}${colour}`;
 }
 
@@ -434,6 +435,18 @@ function onDrawn(tick) {
     view.drawnTicks.shift();
   }
   $("frame").dataset.tick = tick;
+  placeYouMarker();
+}
+
+// The "you" marker over the viewer's own avatar; hidden for spectators and while the avatar is out of view.
+function placeYouMarker() {
+  const marker = $("you-marker");
+  const at = view.role === "player" && SLOT_COLOURS[view.slot] ? findColour($("frame"), SLOT_COLOURS[view.slot]) : null;
+  marker.hidden = at === null;
+  if (at !== null) {
+    marker.style.left = `${at.x * 100}%`;
+    marker.style.top = `${at.y * 100}%`;
+  }
 }
 
 function closePainter() {
@@ -600,7 +613,7 @@ function renderParticipants(participants) {
     const li = document.createElement("li");
     const swatch = document.createElement("span");
     swatch.className = "swatch";
-    swatch.style.background = session?.world?.model === "reference-world" ? SLOT_COLOURS[p.slot] ?? "#888" : "#888";
+    swatch.style.background = SLOT_COLOURS[p.slot] ?? "#888";
     swatch.setAttribute("aria-hidden", "true");
     const you = view.role === "player" && view.slot === p.slot ? " (you)" : "";
     li.append(swatch, `Slot ${p.slot}: ${p.name || "anonymous"}${you}`);

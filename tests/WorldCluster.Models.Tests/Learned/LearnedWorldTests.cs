@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using WorldCluster.Models.Contract;
 using WorldCluster.Models.Learned;
 using WorldCluster.Models.Learned.Evaluation;
+using WorldCluster.Models.Reference;
 using static TorchSharp.torch;
 
 namespace WorldCluster.Models.Tests.Learned;
@@ -198,4 +199,42 @@ public sealed class LearnedWorldTests
         // Every wrong revisit is placed: where the model's view departed, or only in the frame.
         Assert.All(report.Revisits, r => Assert.Equal((int)Math.Round((1 - r.ExactShare) * r.Rollouts), r.Wrong.Leaving + r.Wrong.Away + r.Wrong.Returning + r.Wrong.FrameOnly));
     }
+
+    [Fact]
+    public void The_multi_player_table_has_every_player_count_and_horizon_and_splits_each_wrong_frame()
+    {
+        using var model = Model();
+        var report = FidelityEvaluator.Evaluate(model, seed: 9_000_000, rollouts: 2, revisits: 2, multiPlayer: 3);
+        Assert.Equal(
+            MultiPlayerEvaluator.PlayerCounts.SelectMany(p => MultiPlayerEvaluator.Horizons.Select(h => (p, h))),
+            report.MultiPlayer.Select(m => (m.Players, m.Steps)));
+        Assert.All(report.MultiPlayer, m => Assert.Equal(3, m.Rollouts));
+        // A frame is exactly right when no avatar and no cell type is wrong, so the wrong share lies between the larger
+        // of the two fault shares and their sum.
+        Assert.All(report.MultiPlayer, m => Assert.InRange(1 - m.ExactShare, Math.Max(m.AvatarsWrong, m.CellsWrong) - 1e-9, m.AvatarsWrong + m.CellsWrong + 1e-9));
+        Assert.Empty(FidelityEvaluator.Evaluate(model, seed: 9_000_000, rollouts: 2, revisits: 2).MultiPlayer);
+    }
+
+    [Theory]
+    [InlineData((byte)CellType.Floor)]
+    [InlineData((byte)CellType.OpenDoor)]
+    public void The_committed_model_draws_each_slot_in_its_own_colour(byte cell)
+    {
+        using var model = LearnedWorld.Load(CommittedWeights());
+        using var scope = NewDisposeScope();
+        // Slot s on cell (s, 2s) of an otherwise empty room; the reader matches each tile to the reference's sprites.
+        var cells = full([1, 16, 16], cell, ScalarType.Byte);
+        var avatars = zeros([1, 16, 16], ScalarType.Byte);
+        for (var slot = 0; slot < 4; slot++)
+        {
+            avatars[0, slot, 2 * slot] = tensor((byte)(slot + 1));
+        }
+        var read = CellReader.Read(model.Decode(cells, avatars).data<byte>().ToArray(), 0);
+        for (var slot = 0; slot < 4; slot++)
+        {
+            Assert.Equal((cell * 5) + slot + 1, read[(slot * 16) + (2 * slot)]);
+        }
+        Assert.Equal(16 * 16 - 4, read.Count(c => c == cell * 5));
+    }
 }
+

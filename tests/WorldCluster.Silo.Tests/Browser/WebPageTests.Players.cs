@@ -156,6 +156,39 @@ public sealed partial class WebPageTests
         }
     }
 
+    [Fact]
+    public async Task The_you_marker_sits_over_each_players_own_avatar_and_follows_it()
+    {
+        var id = await CreateWorld(host.Http, seed: 11);
+        await using var contextA = await NewContext();
+        var pageA = await Open(contextA);
+        await Join(pageA, id, "alice");
+        await using var contextB = await NewContext();
+        var pageB = await Open(contextB);
+        await Join(pageB, id, "bob");
+
+        // Both avatars are in slot 0's view; each page marks its own slot's, not the other's.
+        await MarkerOver(pageA, 0);
+        await MarkerOver(pageB, 1);
+        var start = await Avatar(pageA, 0);
+        await MoveUntilMoved(pageA, 0, start, [("ArrowRight", 4), ("ArrowDown", 2), ("ArrowLeft", 3), ("ArrowUp", 1)]);
+        await MarkerOver(pageA, 0);
+        await Screenshot(pageA, "you-marker.png");
+    }
+
+    // The marker is shown, and its centre is within a pixel of the frame's pixels in the slot's colour.
+    private static async Task MarkerOver(IPage page, int slot) =>
+        await WaitFor(page, $"the you marker over slot {slot}'s avatar", $$"""
+            () => {
+              const m = document.getElementById('you-marker');
+              const c = document.getElementById('frame');
+              const p = ({{FindAvatar}})({{Colour(slot)}});
+              return !m.hidden && p !== null
+                && Math.abs(parseFloat(m.style.left) / 100 * c.width - (p[0] + 0.5)) < 1
+                && Math.abs(parseFloat(m.style.top) / 100 * c.height - (p[1] + 0.5)) < 1;
+            }
+            """);
+
     private static async Task<string> CreateWorld(HttpClient http, int seed)
     {
         var created = await http.PostAsJsonAsync("/api/worlds", new { model = "reference-world", seed, players = 2, tickHz = 20 });

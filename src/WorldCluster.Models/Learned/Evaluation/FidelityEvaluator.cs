@@ -22,8 +22,8 @@ public static class FidelityEvaluator
     private const int FrameBytes = 3 * 64 * 64;
     private const int P = ReferenceGeometry.MaxPlayers;
 
-    /// <summary>Runs the evaluation: <paramref name="rollouts"/> open-loop and <paramref name="revisits"/> revisit worlds from seeds after <paramref name="seed"/>.</summary>
-    public static FidelityReport Evaluate(LearnedWorld model, long seed, int rollouts, int revisits, IProgress<string>? progress = null)
+    /// <summary>Runs the evaluation: <paramref name="rollouts"/> open-loop and <paramref name="revisits"/> revisit worlds from seeds after <paramref name="seed"/>, and <paramref name="multiPlayer"/> worlds per player count with players together (none below 2).</summary>
+    public static FidelityReport Evaluate(LearnedWorld model, long seed, int rollouts, int revisits, IProgress<string>? progress = null, int multiPlayer = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(rollouts, 2);
@@ -38,7 +38,9 @@ public static class FidelityEvaluator
             progress?.Report($"revisits: replaying with memory {(memory ? "on" : "off")}");
             revisit.Add(Replay(model, scripts, memory));
         }
-        return new FidelityReport(seed, horizons, revisit, clock.Elapsed);
+        // Seeds of their own, after those of the revisits (which may use up to 600 batches of seeds).
+        var together = multiPlayer >= 2 ? MultiPlayerEvaluator.Evaluate(model, seed + 1_000_000, multiPlayer, progress) : [];
+        return new FidelityReport(seed, horizons, revisit, together, clock.Elapsed);
     }
 
     private static List<HorizonFidelity> OpenLoop(LearnedWorld model, long seed, int rollouts, IProgress<string>? progress)
@@ -71,7 +73,8 @@ public static class FidelityEvaluator
         return results;
     }
 
-    private static (double Psnr, double Exact) Score(byte[] predicted, byte[] truth, int[] worlds)
+    /// <summary>PSNR over <paramref name="worlds"/>' frames and the share whose cells all read the same.</summary>
+    internal static (double Psnr, double Exact) Score(byte[] predicted, byte[] truth, int[] worlds)
     {
         double squared = 0;
         var exact = 0;
@@ -124,7 +127,7 @@ public static class FidelityEvaluator
                     step[w * P] = phase[w] switch
                     {
                         0 => explorer.Towards(reference, w, goals[w]) ?? 0,
-                        1 => StayIn(reference, w, random),
+                        1 => StayIn(reference, w, 0, random.Next(1, 5)),
                         2 => explorer.Towards(reference, w, goals[w]) ?? 0,
                         _ => 0,
                     };
@@ -171,11 +174,13 @@ public static class FidelityEvaluator
         return ExplorerPolicy.RandomGoal(reference, w, random, neighbours[random.Next(2)]);
     }
 
-    // Wander without leaving the room and without touching doors: random moves, any move out of the room becomes a no-op.
-    private static long StayIn(ReferenceBatch reference, int w, Random random)
+    /// <summary>
+    /// Slot <paramref name="slot"/>'s <paramref name="action"/> (a move, 1 to 4) if it stays in its room and off doors,
+    /// else a no-op: wandering that never leaves the room.
+    /// </summary>
+    internal static long StayIn(ReferenceBatch reference, int w, int slot, int action)
     {
-        var action = random.Next(1, 5);
-        var (row, col) = ((int)reference.Players[w * 8], (int)reference.Players[(w * 8) + 1]);
+        var (row, col) = ((int)reference.Players[((w * P) + slot) * 2], (int)reference.Players[(((w * P) + slot) * 2) + 1]);
         var (dr, dc) = action switch { 1 => (-1, 0), 2 => (1, 0), 3 => (0, -1), _ => (0, 1) };
         var (r, c) = (row + dr, col + dc);
         var inside = r >= 0 && c >= 0 && r < 32 && c < 32 && ReferenceBatch.RoomOf(r, c) == ReferenceBatch.RoomOf(row, col);
@@ -250,7 +255,8 @@ public static class FidelityEvaluator
         return new RevisitDepartures(leaving, away, returning, frameOnly);
     }
 
-    private static Tensor[] Start(LearnedWorld model, IReadOnlyList<WorldSeed> seeds, RoomMemory memory)
+    /// <summary>Starts the model on <paramref name="seeds"/> and writes its first memory.</summary>
+    internal static Tensor[] Start(LearnedWorld model, IReadOnlyList<WorldSeed> seeds, RoomMemory memory)
     {
         var output = model.Init(seeds);
         memory.Write(output.Memory);
@@ -259,7 +265,8 @@ public static class FidelityEvaluator
         return [.. output.State];
     }
 
-    private static (Tensor[] State, byte[] Frames) Advance(LearnedWorld model, Tensor[] state, long[] actions, RoomMemory memory)
+    /// <summary>One step of the model with memory read and written.</summary>
+    internal static (Tensor[] State, byte[] Frames) Advance(LearnedWorld model, Tensor[] state, long[] actions, RoomMemory memory)
     {
         using var actionTensor = tensor(actions, [state[0].shape[0], P]);
         var output = model.Step(state, actionTensor, memory.Read());
@@ -276,7 +283,8 @@ public static class FidelityEvaluator
         write?.Entries.Dispose();
     }
 
-    private static void DisposeAll(IEnumerable<Tensor> tensors)
+    /// <summary>Disposes every tensor.</summary>
+    internal static void DisposeAll(IEnumerable<Tensor> tensors)
     {
         foreach (var t in tensors)
         {

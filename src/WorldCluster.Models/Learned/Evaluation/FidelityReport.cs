@@ -13,4 +13,10 @@ public sealed record RevisitFidelity(bool Memory, int Rollouts, double MeanTicks
 public sealed record RevisitDepartures(int Leaving, int Away, int Returning, int FrameOnly);
 
 /// <summary>What <c>worldcluster eval</c> measured.</summary>
-public sealed record FidelityReport(long Seed, IReadOnlyList<HorizonFidelity> Horizons, IReadOnlyList<RevisitFidelity> Revisits, TimeSpan Elapsed);
+public sealed record FidelityReport(long Seed, IReadOnlyList<HorizonFidelity> Horizons, IReadOnlyList<RevisitFidelity> Revisits, IReadOnlyList<MultiPlayerFidelity> MultiPlayer, TimeSpan Elapsed);
+
+/// <summary>
+/// <paramref name="Players"/> players in slot 0's room after <paramref name="Steps"/> steps: PSNR, the share exactly right,
+/// and the shares with some avatar wrong and with some cell type wrong.
+/// </summary>
+public sealed record MultiPlayerFidelity(int Players, int Steps, int Rollouts, double Psnr, double ExactShare, double AvatarsWrong, double CellsWrong);
