@@ -207,11 +207,9 @@ public sealed class WorldClusterClient
     /// <summary>
     /// Joins a world over a WebSocket as a player (the lowest free slot, or <paramref name="slot"/>) or a spectator, and
     /// waits for the server's welcome. A refused join (unknown world, taken slot, full world) throws
-    /// <see cref="WorldClusterException"/> with the server's problem. <paramref name="format"/> picks the frames'
-    /// encoding (PNG, exact, by default; read other formats with <see cref="WorldSession.StreamFrames"/>).
+    /// <see cref="WorldClusterException"/> with the server's problem.
     /// </summary>
-    public async Task<WorldSession> ConnectSessionAsync(string id, SessionRole role, string? name = null, int? slot = null, StreamFormat format = StreamFormat.Png,
-        CancellationToken cancellationToken = default)
+    public async Task<WorldSession> ConnectSessionAsync(string id, SessionRole role, string? name = null, int? slot = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         var query = new StringBuilder("role=").Append(role == SessionRole.Player ? "player" : "spectator");
@@ -222,10 +220,6 @@ public sealed class WorldClusterClient
         if (slot is not null)
         {
             query.Append("&slot=").Append(slot.Value.ToString(CultureInfo.InvariantCulture));
-        }
-        if (format != StreamFormat.Png)
-        {
-            query.Append("&format=").Append(format.Name());
         }
         var uri = new Uri(_http.BaseAddress!, new Uri($"api/worlds/{Uri.EscapeDataString(id)}/session?{query}", UriKind.Relative));
         var (socket, response) = await UpgradeAsync(uri, null, cancellationToken);

@@ -18,7 +18,7 @@ public sealed class WorldSession : IAsyncDisposable
     private readonly WebSocket _socket;
     private readonly HttpResponseMessage _response;
     // Bounded so that a consumer that stops reading stops this reader too, and the server's slow-client rule applies.
-    private readonly Channel<StreamFrame> _frames = Channel.CreateBounded<StreamFrame>(new BoundedChannelOptions(256)
+    private readonly Channel<Frame> _frames = Channel.CreateBounded<Frame>(new BoundedChannelOptions(256)
     {
         SingleWriter = true,
         FullMode = BoundedChannelFullMode.Wait,
@@ -46,23 +46,11 @@ public sealed class WorldSession : IAsyncDisposable
     /// <summary>How the server closed the session, once it has.</summary>
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
 
-    /// <summary>The session's frame format: <c>png</c> unless it was opened with another <see cref="StreamFormat"/>.</summary>
-    public string Format => Welcome.Format ?? FrameMessage.PngFormat;
-
     /// <summary>
-    /// The PNG frames received, in tick order and without gaps while connected; ends when the server closes the session
-    /// normally and throws <see cref="WorldSessionClosedException"/> when it ends it for a reason. Enumerate it once,
-    /// and only on a PNG session (read <see cref="StreamFrames"/> on others).
+    /// The frames received, in tick order and without gaps while connected; ends when the server closes the session
+    /// normally and throws <see cref="WorldSessionClosedException"/> when it ends it for a reason. Enumerate it once.
     /// </summary>
-    public IAsyncEnumerable<Frame> Frames(CancellationToken cancellationToken = default) => Format == FrameMessage.PngFormat
-        ? Png(_frames.Reader.ReadAllAsync(cancellationToken))
-        : throw new InvalidOperationException($"this session streams {Format}; read StreamFrames()");
-
-    /// <summary>
-    /// The frames received in the session's format, in tick order; a video viewer that fell behind may skip to the next
-    /// keyframe (docs/sessions.md). Ends and throws as <see cref="Frames"/> does. Enumerate it once.
-    /// </summary>
-    public IAsyncEnumerable<StreamFrame> StreamFrames(CancellationToken cancellationToken = default) => _frames.Reader.ReadAllAsync(cancellationToken);
+    public IAsyncEnumerable<Frame> Frames(CancellationToken cancellationToken = default) => _frames.Reader.ReadAllAsync(cancellationToken);
 
     /// <summary>Sends a player's action for the next tick (the latest action since the previous tick is merged).</summary>
     public Task SendActionAsync(int action, CancellationToken cancellationToken = default) => SendActionAsync((PlayerAction)action, cancellationToken);
@@ -171,7 +159,7 @@ public sealed class WorldSession : IAsyncDisposable
                     }
                     continue;
                 }
-                var frame = FrameMessage.DecodeStream(buffer.AsSpan(0, length));
+                var frame = Frame.Decode(buffer.AsSpan(0, length));
                 if (_disposing)
                 {
                     continue;
@@ -206,14 +194,6 @@ public sealed class WorldSession : IAsyncDisposable
         finally
         {
             _frames.Writer.TryComplete(failure);
-        }
-    }
-
-    private static async IAsyncEnumerable<Frame> Png(IAsyncEnumerable<StreamFrame> frames)
-    {
-        await foreach (var f in frames)
-        {
-            yield return new Frame(f.Tick, f.DurableTick, f.StateDigest, f.Actions, f.Width, f.Height, f.Payload);
         }
     }
 
