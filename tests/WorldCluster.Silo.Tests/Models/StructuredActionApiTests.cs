@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using WorldCluster.Runtime.Tests.Fixtures;
 using WorldCluster.Silo.Tests.Fixtures;
 
 namespace WorldCluster.Silo.Tests.Models;
@@ -13,7 +12,7 @@ namespace WorldCluster.Silo.Tests.Models;
 /// </summary>
 public sealed class StructuredActionApiTests : IAsyncLifetime
 {
-    private readonly SiloHostFixture _host = SiloHostFixture.With("keys-mouse", AddPackage);
+    private readonly SiloHostFixture _host = SiloHostFixture.With("keys-mouse", FixturePackages.KeysMouse);
 
     private HttpClient Http => _host.Http;
 
@@ -77,16 +76,4 @@ public sealed class StructuredActionApiTests : IAsyncLifetime
     }
 
     private Task<HttpResponseMessage> Post(string path, string json) => Http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
-
-    private static string[] AddPackage(string data)
-    {
-        var from = Path.Combine(AzuriteFixture.FindRepositoryRoot(), "tests", "fixtures", "models", "keys-mouse", "1.0.0");
-        var to = Path.Combine(data, "packages", "keys-mouse", "1.0.0");
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        }
-        return ["--WorldCluster:Models:Packages:0", Path.Combine(data, "packages")];
-    }
 }

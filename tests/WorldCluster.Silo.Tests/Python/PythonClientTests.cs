@@ -23,7 +23,8 @@ public sealed class PythonClientTests(SiloHostFixture host) : IClassFixture<Silo
     }
 
     // Debian's python3 has numpy once build/install-deps.sh ran; a python3 earlier on PATH (pyenv, a venv) may not.
-    private static string FindPython()
+    /// <summary>A python3 with numpy: WORLDCLUSTER_PYTHON, then python3, then /usr/bin/python3.</summary>
+    internal static string FindPython()
     {
         var candidates = new[] { Environment.GetEnvironmentVariable("WORLDCLUSTER_PYTHON"), "python3", "/usr/bin/python3" };
         var tried = new List<string>();
@@ -53,7 +54,9 @@ public sealed class PythonClientTests(SiloHostFixture host) : IClassFixture<Silo
         return "";
     }
 
-    private static async Task<(int ExitCode, string Output)> Run(string python, string arguments, string folder, string url, string token)
+    /// <summary>Runs python in <paramref name="folder"/> against the silo at <paramref name="url"/>, with any <paramref name="environment"/> added.</summary>
+    internal static async Task<(int ExitCode, string Output)> Run(string python, string arguments, string folder, string url, string token,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(python, arguments)
         {
@@ -64,6 +67,10 @@ public sealed class PythonClientTests(SiloHostFixture host) : IClassFixture<Silo
         };
         start.Environment["WORLDCLUSTER_URL"] = url;
         start.Environment["WORLDCLUSTER_TOKEN"] = token;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         // Keep the source tree clean of __pycache__ folders.
         start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
         using var process = Process.Start(start)!;
@@ -83,7 +90,8 @@ public sealed class PythonClientTests(SiloHostFixture host) : IClassFixture<Silo
         return (process.ExitCode, await stdout + await stderr);
     }
 
-    private static string RepoRoot()
+    /// <summary>The folder holding WorldCluster.sln.</summary>
+    internal static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

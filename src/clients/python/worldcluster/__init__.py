@@ -6,7 +6,7 @@ from .client import BatchStepError, StepOutcome, WorldClusterClient, WorldCluste
 from .env import WorldEnv
 from .http_vector import HttpVectorWorldEnv
 from .plane import AgentPlane, PlaneClosed, PlaneRefused
-from .spaces import Box, Discrete, MultiDiscrete
+from .spaces import Box, Dict, Discrete, MultiBinary, MultiDiscrete
 from .vector import VectorWorldEnv
 
 __all__ = [
@@ -15,8 +15,10 @@ __all__ = [
     "AutoresetMode",
     "BatchStepError",
     "Box",
+    "Dict",
     "Discrete",
     "HttpVectorWorldEnv",
+    "MultiBinary",
     "MultiDiscrete",
     "PlaneClosed",
     "PlaneRefused",

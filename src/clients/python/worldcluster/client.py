@@ -139,7 +139,7 @@ class WorldClusterClient:
 
     def step(self, world: str, actions: Sequence[int]) -> dict[str, Any]:
         """Steps one on-demand world one tick (one action per player slot); returns tick, stateDigest, durableTick."""
-        return self._json("POST", f"/api/worlds/{_quote(world)}/step", {"actions": [int(a) for a in actions]})
+        return self._json("POST", f"/api/worlds/{_quote(world)}/step", {"actions": [_wire(a) for a in actions]})
 
     def fork(self, world: str, at_tick: int | None = None) -> dict[str, Any]:
         """Forks a world at a durable tick (default: its latest) into a new world; returns the new world."""
@@ -160,7 +160,7 @@ class WorldClusterClient:
         action out of range, duplicate) refuses its request with WorldClusterError and steps nothing in it. An item that
         fails while stepping raises BatchStepError (holding every outcome) unless raise_on_error is False.
         """
-        items = [{"world": w, "actions": [int(a) for a in acts]} for w, acts in steps]
+        items = [{"world": w, "actions": [_wire(a) for a in acts]} for w, acts in steps]
         outcomes = self._batched("/api/steps", "steps", items, frames)
         if raise_on_error and any(o.error is not None for o in outcomes):
             raise BatchStepError(outcomes)
@@ -238,6 +238,14 @@ def _problem(e: urllib.error.HTTPError) -> WorldClusterError:
         return WorldClusterError(e.code, e.reason or "HTTP error", text or f"HTTP {e.code}")
     return WorldClusterError(problem.get("status", e.code), problem.get("title", e.reason or "HTTP error"),
                              problem.get("detail", ""), problem.get("worldId"), problem)
+
+
+def _wire(action: Any) -> Any:
+    """A slot's action as JSON: a number is a discrete action (an integer, as before); a structured action (a dict, a
+    list of key names or box numbers) is sent as given (docs/http-api.md, "Actions")."""
+    if isinstance(action, (dict, list, tuple, np.ndarray)):
+        return action.tolist() if isinstance(action, np.ndarray) else action
+    return int(action)
 
 
 def _quote(world: str) -> str:

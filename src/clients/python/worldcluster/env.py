@@ -8,7 +8,7 @@ import numpy as np
 
 from .client import StepOutcome, WorldClusterClient
 from .origin import Origin
-from .spaces import Box, Discrete
+from .spaces import Box, Discrete, action_space
 
 SEED_BOUND = 2**31 - 1
 
@@ -34,7 +34,8 @@ class WorldEnv:
         c, h, w = description["observationShape"]
         space = description["actionSpace"]
         self.observation_space = Box(0, 255, (h, w, c), np.uint8)
-        self.action_space = Discrete(space["n"], tuple(space.get("actions", ())))
+        # Discrete for a discrete model; MultiBinary (keys), a float32 Box, or a Dict of them for a structured one.
+        self.action_space = action_space(space)
         if not 0 <= slot < self.origin.players:
             raise ValueError(f"slot must be 0..{self.origin.players - 1}, not {slot}")
         self.slot = slot
@@ -78,13 +79,21 @@ class WorldEnv:
         self._elapsed = 0
         return self._observe(outcome), self._info(outcome)
 
-    def step(self, action: int) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
-        """One tick with the agent's action; returns (obs, reward, terminated, truncated, info)."""
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """One tick with the agent's action (an int; in a structured space e.g. {"keys": [0, 0, 0, 1, 0], "mouse": [1.5, 0]});
+        returns (obs, reward, terminated, truncated, info)."""
         self._require_world()
-        if not self.action_space.contains(action):
-            raise ValueError(f"action {action!r} is outside the action space (0..{self.action_space.n - 1})")
-        actions = [0] * self.players
-        actions[self.slot] = int(action)
+        space = self.action_space
+        if not space.contains(action):
+            if isinstance(space, Discrete):
+                raise ValueError(f"action {action!r} is outside the action space (0..{space.n - 1})")
+            bad = next((k for k, v in action.items() if k not in space.spaces or not space.spaces[k].contains(v)), None) \
+                if isinstance(action, dict) and hasattr(space, "spaces") else None
+            if bad is not None:
+                raise ValueError(f"action[{bad!r}] is {action[bad]!r}, not in {space.spaces.get(bad, 'the action space (' + ', '.join(space.spaces) + ')')}")
+            raise ValueError(f"action {action!r} is not in the action space {space}")
+        actions = [space.noop()] * self.players
+        actions[self.slot] = space.to_wire(action)
         outcome = self.client.step_many([(self.world_id, actions)])[0]
         self._elapsed += 1
         reward = float(outcome.rewards[self.slot]) if outcome.rewards else 0.0
