@@ -87,8 +87,10 @@ internal sealed class AgentPlaneConnection(WebSocket socket, IGrainFactory grain
         {
             if (!lease.IsAcquired)
             {
+                // As HTTP's Retry-After: the rest of this window, to the second (rounded up: retrying then succeeds).
+                var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? $"; retry after {Math.Ceiling(after.TotalSeconds):0} s" : "";
                 await SendAsync(Plane.PlaneReplies.Error(h.RequestId, StatusCodes.Status429TooManyRequests,
-                    $"this token may make {limits.PermitLimit} API requests per {limits.Window.TotalSeconds:0} s; nothing in this request ran"));
+                    $"this token may make {limits.PermitLimit} API requests per {limits.Window.TotalSeconds:0} s; nothing in this request ran{retry}"));
                 return null;
             }
         }

@@ -43,6 +43,40 @@ public sealed class AgentPlaneTests(SiloHostFixture host) : IClassFixture<SiloHo
     }
 
     [Fact]
+    public async Task Steps_past_the_sixteen_in_flight_wait_are_never_refused_and_each_env_runs_in_order()
+    {
+        const int Envs = 4;
+        const int Requests = 40;
+        string[] worlds = [await CreateWorld(11), await CreateWorld(12), await CreateWorld(13), await CreateWorld(14)];
+        await using var plane = await PlaneSocket.ConnectAsync(host.Http);
+        Assert.Equal(PlaneKind.Bound, PlaneHeader.Read(await plane.BindAsync(1, worlds), out _)!.Value.Kind);
+
+        // Far more than 16 in flight, none read yet, then a malformed message: the server reads it only once earlier steps started.
+        for (var k = 0; k < Requests; k++)
+        {
+            await plane.SendAsync(new PlaneStep((uint)(100 + k), true, 1, [k % 6], [k % Envs], [PlaneOp.Step]).Encode());
+        }
+        await plane.SendAsync([.. "WCAQ"u8, 1, 2, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0]);
+        var ticks = new Dictionary<uint, long>();
+        while (await plane.ReceiveAsync() is { } answer)
+        {
+            Assert.Equal(PlaneKind.Result, PlaneHeader.Read(answer, out _)!.Value.Kind);
+            var result = PlaneResult.Read(answer);
+            Assert.Equal(0, result.Status(0));
+            Assert.True(ticks.TryAdd(result.Header.RequestId, result.Tick(0)), "one answer per request");
+        }
+
+        // Every step ran and was answered before the close; each env's steps ran in the order they were sent.
+        Assert.Equal(WebSocketCloseStatus.InvalidPayloadData, plane.CloseStatus);
+        Assert.Equal(Requests, ticks.Count);
+        for (var k = 0; k < Requests; k++)
+        {
+            Assert.Equal((k / Envs) + 1L, ticks[(uint)(100 + k)]);
+        }
+        Assert.All(await Task.WhenAll(worlds.Select(Describe)), d => Assert.Equal(Requests / Envs, d.Tick));
+    }
+
+    [Fact]
     public async Task The_plane_is_admin_only()
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/api/plane");

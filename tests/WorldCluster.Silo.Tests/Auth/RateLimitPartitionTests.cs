@@ -12,18 +12,7 @@ public sealed class RateLimitPartitionTests
 {
     private const int Anonymous = 5;
 
-    // A test that starts within a minute of UTC midnight waits for the new day, so its window cannot end mid-test.
-    private static async Task AwayFromMidnightAsync()
-    {
-        var now = DateTimeOffset.UtcNow;
-        var untilMidnight = now.UtcDateTime.Date.AddDays(1) - now.UtcDateTime;
-        if (untilMidnight < TimeSpan.FromMinutes(1))
-        {
-            await Task.Delay(untilMidnight + TimeSpan.FromSeconds(1));
-        }
-    }
-
-    // A day's window, aligned to UTC midnight: no window ends during a test (AwayFromMidnightAsync sees to that).
+    // A day's window, aligned to UTC midnight: no window ends during a test (RateWindows.AwayFromMidnightAsync sees to that).
     private static readonly string[] Limits =
     [
         "--WorldCluster:RateLimit:PermitLimit", "50",
@@ -36,7 +25,7 @@ public sealed class RateLimitPartitionTests
     {
         await using var host = await Start("proxied", [.. Limits, "--WorldCluster:Proxy:KnownProxies:0", "127.0.0.1"]);
         using var stranger = host.ClientWith(null);
-        await AwayFromMidnightAsync();
+        await RateWindows.AwayFromMidnightAsync();
 
         var before = DateTimeOffset.UtcNow;
         var flood = new List<HttpResponseMessage>();
@@ -84,7 +73,7 @@ public sealed class RateLimitPartitionTests
     public async Task World_creation_has_a_quota_per_principal()
     {
         await using var host = await Start("quota", [.. Limits, "--WorldCluster:RateLimit:CreatePermitLimit", "2", "--WorldCluster:RateLimit:CreateWindow", "1.00:00:00"]);
-        await AwayFromMidnightAsync();
+        await RateWindows.AwayFromMidnightAsync();
 
         var statuses = new List<HttpStatusCode>();
         HttpResponseMessage? refused = null;
