@@ -3,14 +3,32 @@ using System.Security.Cryptography;
 namespace WorldCluster.Models.Contract;
 
 /// <summary>One world's complete model state in host memory: named tensors as raw little-endian bytes.</summary>
-/// <remarks>Host bytes make a state cheap to hash, store and ship; the batcher turns many of them into batch tensors.</remarks>
+/// <remarks>
+/// Host bytes make a state cheap to hash, store and ship; the batcher turns many of them into batch tensors. Between
+/// steps a served world's state stays on the model's device instead (<see cref="Resident"/>), and is copied to host
+/// bytes only where something needs them: a snapshot, a fork, a deactivation.
+/// </remarks>
 public sealed class WorldState
 {
+    private readonly IReadOnlyList<StateTensor>? _tensors;
+
     /// <summary>Creates a state; <paramref name="tensors"/> must follow the manifest's state specs, in order.</summary>
-    public WorldState(IReadOnlyList<StateTensor> tensors) => Tensors = tensors;
+    public WorldState(IReadOnlyList<StateTensor> tensors) => _tensors = tensors;
+
+    private WorldState()
+    {
+    }
+
+    /// <summary>A state that the model's batcher holds as tensors and that has no host copy here.</summary>
+    public static WorldState Resident { get; } = new();
+
+    /// <summary>True for <see cref="Resident"/>: the bytes are on the model's device, not here.</summary>
+    public bool IsResident => _tensors is null;
 
     /// <summary>The tensors, in the manifest's order.</summary>
-    public IReadOnlyList<StateTensor> Tensors { get; }
+    /// <exception cref="InvalidOperationException">The state is <see cref="Resident"/>: read it from the batcher first.</exception>
+    public IReadOnlyList<StateTensor> Tensors =>
+        _tensors ?? throw new InvalidOperationException("this world's state is resident on the model's device and has no host copy; read it from its batcher first");
 
     /// <summary>Total bytes of tensor data.</summary>
     public long ByteCount => Tensors.Sum(t => (long)t.Data.Length);
@@ -35,20 +53,26 @@ public sealed class WorldState
     /// <summary>Feeds a canonical encoding of the state into <paramref name="hash"/> (names, types, shapes, bytes).</summary>
     public void AppendTo(IncrementalHash hash)
     {
-        Span<byte> scratch = stackalloc byte[8];
         foreach (var t in Tensors)
         {
-            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(t.Name));
-            scratch[0] = 0;
-            scratch[1] = (byte)t.DType;
-            hash.AppendData(scratch[..2]);
-            foreach (var dim in t.Shape)
-            {
-                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(scratch, dim);
-                hash.AppendData(scratch);
-            }
-            hash.AppendData(t.Data);
+            AppendTensorTo(hash, t.Name, t.DType, t.Shape, t.Data);
         }
+    }
+
+    /// <summary>Feeds one tensor's canonical encoding into <paramref name="hash"/>: the same bytes <see cref="AppendTo"/> feeds for it.</summary>
+    public static void AppendTensorTo(IncrementalHash hash, string name, StateDType dtype, IReadOnlyList<long> shape, ReadOnlySpan<byte> data)
+    {
+        Span<byte> scratch = stackalloc byte[8];
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(name));
+        scratch[0] = 0;
+        scratch[1] = (byte)dtype;
+        hash.AppendData(scratch[..2]);
+        foreach (var dim in shape)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(scratch, dim);
+            hash.AppendData(scratch);
+        }
+        hash.AppendData(data);
     }
 }
 

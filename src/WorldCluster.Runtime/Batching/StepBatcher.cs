@@ -1,9 +1,6 @@
-using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using TorchSharp;
 using WorldCluster.Models.Contract;
-using WorldCluster.Runtime.Memory;
 using WorldCluster.Runtime.Metrics;
 using static TorchSharp.torch;
 
@@ -13,18 +10,26 @@ namespace WorldCluster.Runtime.Batching;
 /// Runs one model for many worlds: requests queue in a bounded channel and a dedicated thread (never the Orleans
 /// scheduler) turns them into batched model calls, flushing at the max batch size or after the max queue delay.
 /// </summary>
-public sealed class StepBatcher : IDisposable
+/// <remarks>
+/// This file holds the queue and the thread; <c>StepBatcher.Calls.cs</c> the model calls. Worlds stepped through
+/// <see cref="ResidentStepAsync"/> keep their state here, on the model's device, between steps (<see cref="ResidentStates"/>).
+/// </remarks>
+public sealed partial class StepBatcher : IDisposable
 {
     private readonly IWorldModel _model;
     private readonly StepBatcherOptions _options;
     private readonly TimeProvider _time;
     private readonly WorldClusterMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly Channel<Pending> _queue;
+    private readonly Channel<Queued> _queue;
+    private readonly ResidentStates _resident;
+    private readonly int _scoresIndex;
     private readonly Thread _thread;
     private readonly int _maxBatch;
     private readonly Device _device;
     private int _queued;
+    private int _residentWorlds;
+    private long _residentBytes;
     private int _previousBatch;
     private readonly HashSet<string> _previousWorlds = new(StringComparer.Ordinal);
 
@@ -39,11 +44,11 @@ public sealed class StepBatcher : IDisposable
         _logger = logger;
         _maxBatch = options.MaxBatchSize;
         _device = ResolveDevice(options.Device);
-        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.QueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _resident = new ResidentStates(model.Manifest);
+        // The state tensor a world's scores are read from (see Worlds.PlayerScores), handed out on its own for resident steps.
+        _scoresIndex = model.Manifest.StoredState.ToList().FindIndex(s => s.Name == "scores" && s.DType == StateDType.Int32 && s.Shape.Count == 1);
+        // Unbounded: the capacity bounds steps (counted in Enqueue); a state read or an eviction must never be refused.
+        _queue = Channel.CreateUnbounded<Queued>(new UnboundedChannelOptions { SingleReader = true });
         _thread = new Thread(Run) { IsBackground = true, Name = $"StepBatcher {model.Manifest.Id}" };
     }
 
@@ -55,6 +60,12 @@ public sealed class StepBatcher : IDisposable
 
     /// <summary>Requests waiting for a batch.</summary>
     public int QueueDepth => Volatile.Read(ref _queued);
+
+    /// <summary>Worlds whose state this batcher holds on its device, as of the last batch.</summary>
+    public int ResidentWorlds => Volatile.Read(ref _residentWorlds);
+
+    /// <summary>Device bytes of the state blocks this batcher holds, as of the last batch (padding and dead rows included).</summary>
+    public long ResidentBytes => Volatile.Read(ref _residentBytes);
 
     /// <summary>Called on the batcher thread when a partial batch starts waiting for company (tests use it as a barrier).</summary>
     internal Action<int>? WaitingForMore { get; set; }
@@ -75,14 +86,54 @@ public sealed class StepBatcher : IDisposable
     public Task<ModelStepResult> StepAsync(WorldState state, IReadOnlyList<int> actions, string? world = null) =>
         Enqueue(new Pending(state, actions, default, _time.GetTimestamp(), world));
 
+    /// <summary>
+    /// Queues one tick of a world whose state stays here between steps; completes with its frame and digest, and its next
+    /// state as host bytes only when <paramref name="wantHost"/> (otherwise <see cref="WorldState.Resident"/>).
+    /// </summary>
+    /// <param name="world">The world's id: the key its state is held under.</param>
+    /// <param name="tick">The tick <paramref name="state"/> is at.</param>
+    /// <param name="players">The world's player slots (part of its digest).</param>
+    /// <param name="state">Host bytes to start from (after a recovery, say), or <see cref="WorldState.Resident"/> for the state held here.</param>
+    /// <param name="actions">One action per player slot.</param>
+    /// <param name="wantHost">True to get the next state's host bytes too (for a snapshot, or a journal that carries states).</param>
+    /// <exception cref="StepQueueFullException">The queue is at capacity.</exception>
+    public Task<ModelStepResult> ResidentStepAsync(string world, long tick, int players, WorldState state, IReadOnlyList<int> actions, bool wantHost) =>
+        Enqueue(new Pending(state, actions, default, _time.GetTimestamp(), world) { Keep = true, Tick = tick, Players = players, WantHost = wantHost });
+
+    /// <summary>A host copy of the state this batcher holds for <paramref name="world"/> at <paramref name="tick"/>; null when it holds no such state.</summary>
+    public async Task<WorldState?> ReadStateAsync(string world, long tick) =>
+        (WorldState?)await Control(resident => resident.Read(world, tick));
+
+    /// <summary>Frees what this batcher holds of <paramref name="world"/> (it deactivated, moved or was deleted); completes once it is freed.</summary>
+    public Task EvictAsync(string world) => Control(resident =>
+    {
+        resident.Evict(world);
+        return null;
+    });
+
+    private Task<object?> Control(Func<ResidentStates, object?> work)
+    {
+        var control = new ControlOp(work);
+        if (!_queue.Writer.TryWrite(control))
+        {
+            control.Done.TrySetException(new ObjectDisposedException(nameof(StepBatcher)));
+        }
+        return control.Done.Task;
+    }
+
     private Task<ModelStepResult> Enqueue(Pending item)
     {
-        if (!_queue.Writer.TryWrite(item))
+        if (Interlocked.Increment(ref _queued) > _options.QueueCapacity)
         {
+            Interlocked.Decrement(ref _queued);
             _metrics.QueueRejections.WithLabels(Manifest.Name).Inc();
             throw new StepQueueFullException(Manifest.Name, _options.QueueCapacity);
         }
-        Interlocked.Increment(ref _queued);
+        if (!_queue.Writer.TryWrite(item))
+        {
+            Interlocked.Decrement(ref _queued);
+            throw new ObjectDisposedException(nameof(StepBatcher));
+        }
         return item.Completion.Task;
     }
 
@@ -96,8 +147,9 @@ public sealed class StepBatcher : IDisposable
         }
         while (_queue.Reader.TryRead(out var left))
         {
-            left.Completion.TrySetException(new ObjectDisposedException(nameof(StepBatcher)));
+            left.Fail(new ObjectDisposedException(nameof(StepBatcher)));
         }
+        _resident.Dispose();
     }
 
     private void Run()
@@ -127,7 +179,7 @@ public sealed class StepBatcher : IDisposable
             try
             {
                 Execute([.. batch.Where(p => p.State is null)], init: true);
-                Execute([.. batch.Where(p => p.State is not null)], init: false);
+                Execute([.. batch.Where(p => p.State is not null && Available(p))], init: false);
             }
             finally
             {
@@ -149,8 +201,14 @@ public sealed class StepBatcher : IDisposable
         var newcomers = 0;
         while (batch.Count < _maxBatch)
         {
-            if (_queue.Reader.TryRead(out var item))
+            if (_queue.Reader.TryRead(out var queued))
             {
+                if (queued is not Pending item)
+                {
+                    // A read or an eviction: on this thread, between batches, so the table is never touched by two.
+                    ((ControlOp)queued).Run(_resident, PublishResidentCounts);
+                    continue;
+                }
                 batch.Add(item);
                 if (item.World is { } world && !_previousWorlds.Contains(world))
                 {
@@ -187,212 +245,69 @@ public sealed class StepBatcher : IDisposable
         }
     }
 
-    private void Execute(Pending[] items, bool init)
+    // Before any result of the batch is handed out, so a caller that got its result reads counts that include it.
+    private void PublishResidentCounts()
     {
-        if (items.Length == 0)
-        {
-            return;
-        }
-        foreach (var (offset, count, size) in BatchPlanner.Plan(items.Length, Manifest.BatchBuckets))
-        {
-            var slice = items.AsSpan(offset, count).ToArray();
-            Row[] results;
-            try
-            {
-                var started = Stopwatch.GetTimestamp();
-                (results, var forward) = init ? RunInit(slice, size) : RunStep(slice, size);
-                var phase = init ? "init" : "step";
-                _metrics.StepSeconds.WithLabels(Manifest.Name, phase).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
-                _metrics.ForwardSeconds.WithLabels(Manifest.Name, phase).Observe(forward);
-                _metrics.BatchSize.WithLabels(Manifest.Name).Observe(count);
-            }
-            catch (Exception e)
-            {
-                // A throw names no row, and is nearly always the model's for every row (a wrong signature, a device or
-                // memory error): retrying row by row would multiply a broken model's calls on this thread. See batching.md.
-                _logger.LogError(e, "Model {Model} failed a batch of {Count}", Manifest.Id, count);
-                _metrics.StepFailures.WithLabels(Manifest.Name).Inc();
-                _metrics.WorldStepFailures.WithLabels(Manifest.Name).Inc(count);
-                foreach (var item in slice)
-                {
-                    item.Completion.TrySetException(new ModelStepException(Manifest.Id, e));
-                }
-                continue;
-            }
-            Complete(slice, results, init);
-        }
+        Volatile.Write(ref _residentWorlds, _resident.Count);
+        Volatile.Write(ref _residentBytes, _resident.BlockBytes);
     }
 
-    // Fails the worlds whose own output was bad, naming each; the others get their rows. A batch-invariant model's rows do
-    // not depend on their neighbours, so the good rows are exact as they are; any other model's good rows are run again
-    // without the bad worlds, so that no world's tick depends on a batch-mate whose step failed.
-    private void Complete(Pending[] slice, Row[] results, bool init)
+    // A step that starts from a resident state this batcher does not hold fails alone, before any model call.
+    private bool Available(Pending item)
     {
-        var bad = 0;
-        for (var i = 0; i < slice.Length; i++)
+        if (!item.State!.IsResident || _resident.TryGet(item.World!, item.Tick, out _))
         {
-            if (results[i].Failure is not { } failure)
-            {
-                continue;
-            }
-            bad++;
-            var who = Describe(slice[i], init);
-            _logger.LogError("Model {Model} failed {World} of a batch of {Count}: {Reason}", Manifest.Id, who, slice.Length, failure);
-            _metrics.StepFailures.WithLabels(Manifest.Name).Inc();
-            _metrics.WorldStepFailures.WithLabels(Manifest.Name).Inc();
-            slice[i].Completion.TrySetException(new ModelStepException(
-                $"model '{Manifest.Id}' failed the step: {failure} for {who}; the world keeps its state", slice[i].Name));
+            return true;
         }
-        if (bad > 0 && !Manifest.BatchInvariant)
-        {
-            var again = slice.Where((_, i) => results[i].Failure is null).ToArray();
-            _logger.LogInformation("Model {Model} is not batch-invariant: running {Count} worlds again without the {Bad} that failed", Manifest.Id, again.Length, bad);
-            Execute(again, init);
-            return;
-        }
-        for (var i = 0; i < slice.Length; i++)
-        {
-            if (results[i].Result is { } result)
-            {
-                slice[i].Completion.TrySetResult(result);
-            }
-        }
-    }
-
-    private static string Describe(Pending item, bool init) =>
-        item.Name is { } world ? $"world '{world}'" : init ? $"the new world of seed {item.Seed.Seed}" : "the world";
-
-    private (Row[] Rows, double Forward) RunInit(Pending[] items, int size)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        // Pad with copies of the last seed so init runs at a bucket size too.
-        var seeds = Enumerable.Range(0, size).Select(i => items[Math.Min(i, items.Length - 1)].Seed).ToArray();
-        var started = Stopwatch.GetTimestamp();
-        var output = _model.Init(seeds);
-        var forward = ForwardSeconds(started);
-        var stored = output.State;
-        if (Manifest.Memory is { } memory)
-        {
-            var table = SceneMemoryTable.Empty(memory, size, output.Frames.device);
-            stored = [.. stored, .. Remember(memory, table, output)];
-        }
-        return (Collect(stored, output.Frames, items.Length, forward), forward);
-    }
-
-    private (Row[] Rows, double Forward) RunStep(Pending[] items, int size)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var specs = Manifest.StoredState;
-        var stored = WorldStateBatch.Stack(specs, [.. items.Select(p => p.State!)], size, _device);
-        var players = Manifest.MaxPlayers;
-        var modelState = stored.Take(Manifest.State.Count).ToArray();
-        if (!Manifest.ActionSpace.IsDiscrete)
-        {
-            var batch = ActionBatch.Stack(Manifest.ActionSpace, [.. items.Select(p => p.Actions!)], size, players, _device);
-            var memoryTable = Manifest.Memory is null ? null : stored.Skip(Manifest.State.Count).ToArray();
-            var startedStructured = Stopwatch.GetTimestamp();
-            var structured = _model.Step(modelState, batch, memoryTable is null ? null : new SceneMemory(memoryTable[0], memoryTable[1]));
-            var structuredForward = ForwardSeconds(startedStructured);
-            StateOf(structured, memoryTable, out var next);
-            return (Collect(next, structured.Frames, items.Length, structuredForward), structuredForward);
-        }
-        var actions = new long[size * players];
-        for (var w = 0; w < items.Length; w++)
-        {
-            var a = items[w].Actions!;
-            for (var p = 0; p < a.Count; p++)
-            {
-                actions[(w * players) + p] = a[p];
-            }
-        }
-        var actionTensor = tensor(actions, [size, players], ScalarType.Int64, _device);
-        var started = Stopwatch.GetTimestamp();
-        if (Manifest.Memory is not { } memory)
-        {
-            var plain = _model.Step(modelState, actionTensor);
-            var plainForward = ForwardSeconds(started);
-            return (Collect(plain.State, plain.Frames, items.Length, plainForward), plainForward);
-        }
-        var table = stored.Skip(Manifest.State.Count).ToArray();
-        var output = _model.Step(modelState, actionTensor, new SceneMemory(table[0], table[1]));
-        var forward = ForwardSeconds(started);
-        return (Collect([.. output.State, .. Remember(memory, table, output)], output.Frames, items.Length, forward), forward);
-    }
-
-    // The tensors a structured step stores: the model's state, then (with scene memory) the table after its write.
-    private void StateOf(StepOutput output, Tensor[]? table, out IReadOnlyList<Tensor> stored) =>
-        stored = table is null || Manifest.Memory is not { } memory ? output.State : [.. output.State, .. Remember(memory, table, output)];
-
-    private Tensor[] Remember(MemorySpec memory, Tensor[] table, StepOutput output) =>
-        output.Memory is { } write
-            ? SceneMemoryTable.Write(memory, table, write)
-            : throw new InvalidOperationException($"model {Manifest.Id} declares scene memory but returned no memory write");
-
-    // The model call alone; on a GPU its kernels run asynchronously, so wait for them before reading the clock.
-    private double ForwardSeconds(long started)
-    {
-        if (_device.type == DeviceType.CUDA)
-        {
-            cuda.synchronize(_device);
-        }
-        return Stopwatch.GetElapsedTime(started).TotalSeconds;
-    }
-
-    private static Device ResolveDevice(string name)
-    {
-        var device = new Device(name);
-        if (device.type == DeviceType.CUDA && !cuda.is_available())
-        {
-            throw new InvalidOperationException(
-                $"WorldCluster:Batching:Device is '{name}' but no CUDA device is available to TorchSharp (is a TorchSharp-cuda package referenced? see docs/batching.md)");
-        }
-        return device;
-    }
-
-    private Row[] Collect(IReadOnlyList<Tensor> stored, Tensor frames, int count, double forwardSeconds)
-    {
-        var states = WorldStateBatch.Unstack(Manifest.StoredState, stored, count);
-        var images = WorldStateBatch.UnstackFrames(frames, Manifest.Observation, count);
-        var failures = NonFiniteRows(stored, count);
-        var results = new Row[count];
-        for (var i = 0; i < count; i++)
-        {
-            results[i] = failures[i] is { } failure ? new Row(null, failure) : new Row(new ModelStepResult(states[i], images[i], forwardSeconds), null);
-        }
-        return results;
-    }
-
-    // A NaN or an infinity in a world's float state would poison every later tick of that world: refuse that row.
-    private string?[] NonFiniteRows(IReadOnlyList<Tensor> stored, int count)
-    {
-        var failures = new string?[count];
-        var specs = Manifest.StoredState;
-        for (var i = 0; i < specs.Count; i++)
-        {
-            if (!stored[i].is_floating_point())
-            {
-                continue;
-            }
-            using var finite = stored[i].narrow(0, 0, count).isfinite().reshape(count, -1).all(1).cpu();
-            var rows = finite.data<bool>().ToArray();
-            for (var w = 0; w < count; w++)
-            {
-                failures[w] ??= rows[w] ? null : $"its output '{specs[i].Name}' holds NaN or infinite values";
-            }
-        }
-        return failures;
+        item.Completion.TrySetException(new StateNotResidentException(item.World!, item.Tick));
+        return false;
     }
 
     private readonly record struct Row(ModelStepResult? Result, string? Failure);
 
+    private abstract record Queued
+    {
+        public abstract void Fail(Exception e);
+    }
+
     // World names a stepping world for continuous batching; Name names any world in messages (an init's world too,
-    // which is not counted as a newcomer: it was in no batch yet).
-    private sealed record Pending(WorldState? State, IReadOnlyList<int>? Actions, WorldSeed Seed, long EnqueuedAt, string? World)
+    // which is not counted as a newcomer: it was in no batch yet). Keep marks a resident step: its next state stays here
+    // under World at Tick + 1, hashed for Players slots.
+    private sealed record Pending(WorldState? State, IReadOnlyList<int>? Actions, WorldSeed Seed, long EnqueuedAt, string? World) : Queued
     {
         public string? Name { get; init; } = World;
 
+        public bool Keep { get; init; }
+
+        public long Tick { get; init; }
+
+        public int Players { get; init; }
+
+        public bool WantHost { get; init; }
+
         public TaskCompletionSource<ModelStepResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Fail(Exception e) => Completion.TrySetException(e);
+    }
+
+    private sealed record ControlOp(Func<ResidentStates, object?> Work) : Queued
+    {
+        public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Run(ResidentStates resident, Action then)
+        {
+            try
+            {
+                var result = Work(resident);
+                then();
+                Done.TrySetResult(result);
+            }
+            catch (Exception e)
+            {
+                Done.TrySetException(e);
+            }
+        }
+
+        public override void Fail(Exception e) => Done.TrySetException(e);
     }
 }

@@ -134,10 +134,16 @@ public sealed class WorldJournal(
         DurableTick = record.Tick;
     }
 
-    /// <summary>Writes a snapshot of <paramref name="world"/> when <see cref="WorldOptions.SnapshotEvery"/> ticks followed the last one.</summary>
+    /// <summary>True when a world at <paramref name="tick"/> is due a snapshot: its state is needed as host bytes.</summary>
+    public bool SnapshotDue(long tick) => Head is not null && tick - Head.Base.Tick >= options.SnapshotEvery;
+
+    /// <summary>
+    /// Writes a snapshot of <paramref name="world"/> when <see cref="WorldOptions.SnapshotEvery"/> ticks followed the last
+    /// one and its state is host bytes (a resident state is snapshotted at a later tick, once materialized).
+    /// </summary>
     public async Task SnapshotIfDueAsync(WorldAtTick world)
     {
-        if (world.Tick - Head!.Base.Tick >= options.SnapshotEvery)
+        if (SnapshotDue(world.Tick) && !world.State.IsResident)
         {
             await SnapshotAsync(world);
         }
@@ -203,7 +209,7 @@ public sealed class WorldJournal(
             // The writer stops after its current try: this activation is going away.
             _unwritten.Clear();
         }
-        if (snapshot && options.SnapshotOnDeactivate && !IsStale && _unwritten.Count == 0 && Head is not null && world.Tick > Head.Base.Tick)
+        if (snapshot && options.SnapshotOnDeactivate && !IsStale && _unwritten.Count == 0 && Head is not null && world.Tick > Head.Base.Tick && !world.State.IsResident)
         {
             try
             {
@@ -304,16 +310,17 @@ public sealed class WorldJournal(
                 }
                 else
                 {
-                    var (bytes, last) = NextAppend();
+                    var (bytes, last, lastHost) = NextAppend();
                     await AppendAsync(bytes);
                     while (_unwritten.TryPeek(out var written) && written.Record.Tick <= last.Tick)
                     {
                         _unwritten.Dequeue();
                     }
                     DurableTick = last.Tick;
-                    if (last.Tick - Head!.Base.Tick >= options.SnapshotEvery)
+                    // Only a tick whose state came back as host bytes can be snapshotted; the grain asks for them once one is due.
+                    if (lastHost is not null && SnapshotDue(lastHost.Tick))
                     {
-                        snapshotDue = last;
+                        snapshotDue = lastHost;
                     }
                 }
                 if (failures > 0)
@@ -338,11 +345,13 @@ public sealed class WorldJournal(
         }
     }
 
-    // The oldest queued ticks that fit one append, encoded, and the state the last of them reached.
-    private (byte[] Bytes, WorldAtTick Last) NextAppend()
+    // The oldest queued ticks that fit one append, encoded, the world the last of them reached, and the last of them
+    // whose state is host bytes (null if all are resident).
+    private (byte[] Bytes, WorldAtTick Last, WorldAtTick? LastHost) NextAppend()
     {
         using var buffer = new MemoryStream();
         WorldAtTick? last = null;
+        WorldAtTick? lastHost = null;
         foreach (var (record, world) in _unwritten)
         {
             var encoded = JournalCodec.Encode(record);
@@ -352,8 +361,9 @@ public sealed class WorldJournal(
             }
             buffer.Write(encoded);
             last = world;
+            lastHost = world.State.IsResident ? lastHost : world;
         }
-        return (buffer.ToArray(), last!);
+        return (buffer.ToArray(), last!, lastHost);
     }
 
     // A snapshot of the world starts a new journal segment; snapshots beyond SnapshotHistory go, with their segments.

@@ -51,7 +51,26 @@ public sealed partial class WorldGrain
         {
             metrics.Participants.WithLabels(_world.Model).Dec(_sessions.Participants.Count);
         }
-        await _journal!.CloseAsync(_world, snapshot: reason.ReasonCode != DeactivationReasonCode.ApplicationError, cancellationToken);
+        var snapshot = reason.ReasonCode != DeactivationReasonCode.ApplicationError;
+        var world = _world;
+        if (snapshot && _options.SnapshotOnDeactivate && world.State.IsResident && !_journal!.IsStale)
+        {
+            try
+            {
+                world = await MaterializedAsync();
+            }
+            catch (WorldRequestException e)
+            {
+                // The journal still holds every tick: reactivation replays them.
+                logger.LogWarning("World {WorldId}: no snapshot on deactivation: {Reason}", WorldKey, e.Message);
+                snapshot = false;
+            }
+        }
+        await _journal!.CloseAsync(world, snapshot, cancellationToken);
+        if (_model is not null)
+        {
+            await _model.EvictAsync();
+        }
     }
 
     private async Task Start(WorldAtTick world, int tickHz, ForkOrigin? forkedFrom, WorldModel model)
@@ -64,7 +83,7 @@ public sealed partial class WorldGrain
     // From here on this activation serves the world, at this state.
     private void Serve(WorldAtTick world)
     {
-        (_world, _digest) = (world, StateDigest.Of(world));
+        (_world, _digest, _scores) = (world, StateDigest.Of(world), PlayerScores.Read(world.State, world.Players));
         _fanOut!.Remember(CurrentUpdate(world));
         CountActive(world.Model, +1);
     }

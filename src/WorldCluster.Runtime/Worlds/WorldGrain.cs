@@ -42,6 +42,7 @@ public sealed partial class WorldGrain(
     private WorldModel? _model;
     private WorldAtTick? _world;
     private string? _digest;
+    private int[]? _scores;
     private string? _unusable;
     private int[] _lastActions = [];
 
@@ -120,13 +121,18 @@ public sealed partial class WorldGrain(
     /// <inheritdoc />
     public async Task<WorldObservation> StepObservedAsync(StepRequest request)
     {
-        var before = Scores(RequireWorld());
+        RequireWorld();
+        var before = _scores;
         await StepAsync(request);
         return Observation(before);
     }
 
     /// <inheritdoc />
-    public Task<WorldObservation> ObserveAsync() => Task.FromResult(Observation(Scores(RequireWorld())));
+    public Task<WorldObservation> ObserveAsync()
+    {
+        RequireWorld();
+        return Task.FromResult(Observation(_scores));
+    }
 
     /// <inheritdoc />
     public Task<WorldFrame> GetFrameAsync() => Task.FromResult(Frame(RequireWorld()));
@@ -153,7 +159,7 @@ public sealed partial class WorldGrain(
             throw new WorldRequestException(WorldErrorKind.BadRequest,
                 $"world '{WorldKey}' can be forked at ticks {Head.OldestReachableTick}..{world.Tick}, not at {tick}");
         }
-        var hash = await _journal!.SnapshotHashAtAsync(_world!, tick);
+        var hash = await _journal!.SnapshotHashAtAsync(tick == world.Tick ? await MaterializedAsync() : _world!, tick);
         RequestContext.Set(ModelAwarePlacement.ModelKey, $"{world.Model}@{world.ModelVersion}");
         return await GrainFactory.GetGrain<IWorldGrain>(request.NewWorldId).CreateForkAsync(new ForkOrigin(WorldKey, tick, hash), Head.TickHz);
     }
@@ -176,6 +182,10 @@ public sealed partial class WorldGrain(
             CountActive(_world.Model, -1);
             metrics.Participants.WithLabels(_world.Model).Dec(_sessions?.Participants.Count ?? 0);
         }
+        if (_model is not null)
+        {
+            await _model.EvictAsync();
+        }
         logger.LogInformation("Deleted world {WorldId}", WorldKey);
         (_world, _digest, _unusable, _sessions) = (null, null, null, null);
         DeactivateOnIdle();
@@ -185,7 +195,7 @@ public sealed partial class WorldGrain(
     public async Task<WorldInfo> FlushAsync()
     {
         RequireWorld();
-        await _journal!.FlushAsync(_world!);
+        await _journal!.FlushAsync(await MaterializedAsync());
         return Info(_world!);
     }
 
@@ -193,22 +203,36 @@ public sealed partial class WorldGrain(
 
     // On-demand steps (inBackground false) are journaled before they count: a failed append leaves the world unchanged.
     // Real-time ticks go on while storage is slow or down: they queue for the background writer and become durable when written.
+    // The state stays with the batcher between ticks (docs/durability.md, "Resident state"); host bytes come back only
+    // when the journal carries states (a model that is not batch-invariant) or a snapshot is due.
     private async Task<FrameUpdate> Advance(int[] actions, bool inBackground, Action<double>? forwardSeconds = null)
     {
         var world = _world!;
         var model = RequireModel();
-        var next = await model.StepAsync(world.State, actions);
-        forwardSeconds?.Invoke(next.ForwardSeconds);
-        var stepped = world with { Tick = world.Tick + 1, State = next.State, Frame = next.Frame };
-        var digest = StateDigest.Of(stepped);
         // A model that cannot be replayed bit for bit journals its state, so recovery never recomputes it.
         var carry = !model.Manifest.BatchInvariant;
+        var next = await ResidentStep(model, world, actions, wantHost: carry || _journal!.SnapshotDue(world.Tick + 1));
+        forwardSeconds?.Invoke(next.ForwardSeconds);
+        var stepped = world with { Tick = world.Tick + 1, State = next.State, Frame = next.Frame };
+        var digest = next.Digest ?? StateDigest.Of(stepped);
         var record = new TickRecord(stepped.Tick, actions, digest, carry ? next.State : null, carry ? next.Frame : null);
         if (!inBackground)
         {
-            await _journal!.AppendAsync(record);
+            try
+            {
+                await _journal!.AppendAsync(record);
+            }
+            catch when (world.State.IsResident)
+            {
+                // The batcher holds the tick that did not count, and no longer the one the world stays at: take the
+                // world up again from its journal on the next call.
+                DeactivateOnIdle();
+                throw;
+            }
         }
         (_world, _digest, _lastActions) = (stepped, digest, actions);
+        _scores = next.Scores is { } scores ? PlayerScores.Read(new WorldState([scores]), world.Players)
+            : next.State.IsResident ? null : PlayerScores.Read(next.State, world.Players);
         metrics.Ticks.WithLabels(world.Model).Inc();
         if (inBackground)
         {
@@ -221,6 +245,39 @@ public sealed partial class WorldGrain(
         var update = CurrentUpdate(stepped);
         metrics.FramesPublished.WithLabels(world.Model).Inc(_fanOut!.Publish(update));
         return update;
+    }
+
+    private async Task<ModelStepResult> ResidentStep(WorldModel model, WorldAtTick world, int[] actions, bool wantHost)
+    {
+        try
+        {
+            return await model.ResidentStepAsync(world.Tick, world.Players, world.State, actions, wantHost);
+        }
+        catch (StateNotResidentException e)
+        {
+            _ticker!.Stop();
+            DeactivateOnIdle();
+            throw new WorldRequestException(WorldErrorKind.Unavailable, e.Message);
+        }
+    }
+
+    // The world with its state as host bytes, read from the batcher if it holds them (for a snapshot, a fork, a move).
+    private async Task<WorldAtTick> MaterializedAsync()
+    {
+        var world = _world!;
+        if (!world.State.IsResident)
+        {
+            return world;
+        }
+        var state = await RequireModel().ReadStateAsync(world.Tick)
+            ?? throw new WorldRequestException(WorldErrorKind.Unavailable, $"the model's batcher no longer holds world '{WorldKey}' at tick {world.Tick}; retry");
+        var materialized = world with { State = state };
+        if (ReferenceEquals(_world, world))
+        {
+            // Later steps then start from these bytes; the batcher keeps the same state, so nothing changes but the copy.
+            _world = materialized;
+        }
+        return materialized;
     }
 
     // ---- helpers ----
@@ -252,15 +309,12 @@ public sealed partial class WorldGrain(
 
     // ---- what clients see ----
 
-    private static int[]? Scores(WorldAtTick world) => PlayerScores.Read(world.State, world.Players);
-
     private static WorldFrame Frame(WorldAtTick world) =>
         new(world.Tick, world.FrameShape.Channels, world.FrameShape.Height, world.FrameShape.Width, world.Frame);
 
     private WorldObservation Observation(int[]? scoresBefore)
     {
-        var scores = Scores(_world!);
-        return new WorldObservation(_world!.Tick, _digest!, _journal!.DurableTick, Frame(_world), scores, PlayerScores.Delta(scoresBefore, scores));
+        return new WorldObservation(_world!.Tick, _digest!, _journal!.DurableTick, Frame(_world), _scores, PlayerScores.Delta(scoresBefore, _scores));
     }
 
     private FrameUpdate CurrentUpdate(WorldAtTick world) => new(WorldKey, world.Tick, _digest!, _journal!.DurableTick, Frame(world), _lastActions);

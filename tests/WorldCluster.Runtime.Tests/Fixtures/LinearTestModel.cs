@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using WorldCluster.Models.Contract;
 using WorldCluster.Models.Torch;
 using static TorchSharp.torch;
@@ -39,6 +41,9 @@ internal sealed class LinearTestModel : IWorldModel
     /// <summary>Tensors the model received or returned in its last call (to check the caller disposed them).</summary>
     public List<Tensor> LastCallTensors { get; } = [];
 
+    /// <summary>Per step call: where its input state's memory was and where its output state's was (to see copies avoided).</summary>
+    public List<(IntPtr Input, IntPtr Output)> StatePointers { get; } = [];
+
     /// <summary>Runs inside every call, on the batcher thread (tests use it to block or observe).</summary>
     public Action? OnCall { get; set; }
 
@@ -64,8 +69,12 @@ internal sealed class LinearTestModel : IWorldModel
         LastCallTensors.Add(actions);
         var push = _actionEmbedding.index_select(0, actions.flatten()).view(actions.shape[0], actions.shape[1], Width).sum(1);
         var x = tanh(_layer.forward(state[0]).Plus(push));
+        StatePointers.Add((Address(state[0]), Address(x)));
         return Output(x);
     }
+
+    // Where a CPU tensor's memory starts (its distance from address zero), without unsafe code.
+    private static IntPtr Address(Tensor t) => Unsafe.ByteOffset(ref Unsafe.NullRef<byte>(), ref MemoryMarshal.GetReference(t.bytes));
 
     private StepOutput Output(Tensor x)
     {

@@ -1,0 +1,266 @@
+using System.Security.Cryptography;
+using TorchSharp;
+using WorldCluster.Models.Contract;
+using WorldCluster.Runtime.Durability;
+using static TorchSharp.torch;
+
+namespace WorldCluster.Runtime.Batching;
+
+/// <summary>
+/// The worlds whose current state a batcher holds as tensors on its device, between their steps: a row of the block
+/// that the call which computed it returned. Touched only by the batcher's thread.
+/// </summary>
+/// <remarks>
+/// A batch of the same worlds in the same order as the call before takes that call's output as its input, with no copy
+/// at all; any other batch is gathered from row ranges (one copy on the device). A block is never more than half padding
+/// or rows that are nobody's state any more: a call's output that is mostly padding keeps only its worlds' rows, and a
+/// block whose rows moved on to newer blocks is compacted once half of them did. So the device memory held is at most
+/// twice the worlds' state bytes, whatever the batches were (see docs/durability.md).
+/// </remarks>
+internal sealed class ResidentStates(ModelManifest manifest) : IDisposable
+{
+    private readonly Dictionary<string, ResidentRow> _rows = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<StateTensorSpec> _specs = manifest.StoredState;
+    private readonly HashSet<ResidentBlock> _blocks = [];
+
+    /// <summary>Worlds held.</summary>
+    public int Count => _rows.Count;
+
+    /// <summary>State bytes of the worlds held (one row each).</summary>
+    public long StateBytes => _rows.Count * manifest.StoredState.Sum(s => s.ByteCount);
+
+    /// <summary>Bytes the held blocks take on the device, padding and rows that are nobody's state any more included.</summary>
+    public long BlockBytes => _blocks.Sum(b => b.Tensors.Sum(t => t.NumberOfElements * t.ElementSize));
+
+    /// <summary>The row holding <paramref name="world"/>'s state at <paramref name="tick"/>, if this batcher holds exactly that.</summary>
+    public bool TryGet(string world, long tick, out ResidentRow row) => _rows.TryGetValue(world, out row) && row.Tick == tick;
+
+    /// <summary>
+    /// The input of a batch of <paramref name="size"/> rows: each source's row in order, then copies of the last one as
+    /// padding. Returns a block's own tensors (no copy) when the sources are exactly its rows in order.
+    /// </summary>
+    /// <param name="sources">Per world, the tensors holding its state and the row.</param>
+    /// <param name="size">The batch size the call runs at.</param>
+    /// <param name="anyPadding">True when padding rows may hold anything (a batch-invariant model ignores them).</param>
+    public IReadOnlyList<Tensor> Gather(IReadOnlyList<(IReadOnlyList<Tensor> Tensors, int Index)> sources, int size, bool anyPadding)
+    {
+        var first = sources[0].Tensors;
+        var whole = first[0].shape[0] == size && (anyPadding || sources.Count == size);
+        for (var j = 0; whole && j < sources.Count; j++)
+        {
+            whole = ReferenceEquals(sources[j].Tensors, first) && sources[j].Index == j;
+        }
+        if (whole)
+        {
+            return first;
+        }
+        var result = new Tensor[_specs.Count];
+        for (var i = 0; i < _specs.Count; i++)
+        {
+            var pieces = new List<Tensor>();
+            var start = 0;
+            for (var j = 1; j <= sources.Count; j++)
+            {
+                if (j < sources.Count && ReferenceEquals(sources[j].Tensors, sources[start].Tensors) && sources[j].Index == sources[j - 1].Index + 1)
+                {
+                    continue;
+                }
+                pieces.Add(sources[start].Tensors[i].narrow(0, sources[start].Index, j - start));
+                start = j;
+            }
+            if (size > sources.Count)
+            {
+                var (tensors, index) = sources[^1];
+                long[] shape = [size - sources.Count, .. _specs[i].Shape];
+                pieces.Add(tensors[i].narrow(0, index, 1).expand(shape));
+            }
+            // A fresh tensor, as the host path's: a view into a block may start at any row, and a kernel's numeric path can
+            // depend on where its input starts.
+            result[i] = pieces.Count == 1 ? pieces[0].clone() : cat(pieces, 0);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Keeps a call's output state as the current state of the listed worlds (row, world, the tick it is at), releasing
+    /// the rows they held. The output tensors must be detached from any dispose scope by the caller's choice: this takes
+    /// its own references.
+    /// </summary>
+    public void Keep(IReadOnlyList<Tensor> output, IReadOnlyList<(int Index, string World, long Tick)> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        var size = output[0].shape[0];
+        // Mostly padding (a lone world at a bucket of 8, say): keep only the worlds' rows, renumbered.
+        var trim = (size - rows.Count) * 2 > size;
+        using var keep = trim ? tensor(rows.Select(r => (long)r.Index).ToArray(), ScalarType.Int64, output[0].device) : null;
+        var tensors = new Tensor[_specs.Count];
+        for (var i = 0; i < _specs.Count; i++)
+        {
+            if (output[i].dtype != _specs[i].DType.ToScalarType())
+            {
+                throw new InvalidOperationException($"model returned {output[i].dtype} for state '{_specs[i].Name}', manifest says {_specs[i].DType}");
+            }
+            if (output[i].shape[0] != size || output[i].NumberOfElements != size * _specs[i].ElementCount)
+            {
+                throw new InvalidOperationException($"model returned the wrong number of elements for state '{_specs[i].Name}'");
+            }
+            // A reference of its own, outside every dispose scope: the block decides when it goes.
+            var kept = keep is null ? output[i].contiguous() : output[i].index_select(0, keep).contiguous();
+            tensors[i] = kept.DetachFromDisposeScope();
+        }
+        var block = new ResidentBlock(tensors, rows.Count);
+        _blocks.Add(block);
+        List<ResidentBlock> thinned = [];
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var (index, world, tick) = rows[r];
+            if (_rows.TryGetValue(world, out var old))
+            {
+                Release(old.Block, thinned);
+            }
+            _rows[world] = new ResidentRow(block, trim ? r : index, tick);
+        }
+        foreach (var sparse in thinned.Distinct())
+        {
+            Compact(sparse);
+        }
+
+    }
+
+    /// <summary>A host copy of a world's state at <paramref name="tick"/>; null when this batcher does not hold exactly that.</summary>
+    public WorldState? Read(string world, long tick)
+    {
+        if (!TryGet(world, tick, out var row))
+        {
+            return null;
+        }
+        var tensors = new StateTensor[_specs.Count];
+        for (var i = 0; i < _specs.Count; i++)
+        {
+            using var view = row.Block.Tensors[i].narrow(0, row.Index, 1);
+            using var cpu = view.cpu();
+            tensors[i] = new StateTensor(_specs[i].Name, _specs[i].DType, [.. _specs[i].Shape], cpu.bytes.ToArray());
+        }
+        return new WorldState(tensors);
+    }
+
+    /// <summary>The digests of the states held for <paramref name="worlds"/>, hashed straight from device memory (one host copy per tensor on a GPU).</summary>
+    /// <param name="worlds">Per world: its id and its player slots (part of the digest).</param>
+    public string[] Digests(IReadOnlyList<(string World, int Players)> worlds)
+    {
+        var rows = worlds.Select(w => _rows[w.World]).ToArray();
+        var hashes = worlds.Select((w, r) => StateDigest.Start(manifest.Id, rows[r].Tick, w.Players)).ToArray();
+        for (var i = 0; i < _specs.Count; i++)
+        {
+            var rowBytes = (int)_specs[i].ByteCount;
+            for (var r = 0; r < rows.Length; r++)
+            {
+                WithHostBytes(rows[r], i, data => WorldState.AppendTensorTo(hashes[r], _specs[i].Name, _specs[i].DType, _specs[i].Shape, data));
+            }
+        }
+        return [.. hashes.Select(Finish)];
+    }
+
+    /// <summary>The bytes of state tensor <paramref name="spec"/> held for each of <paramref name="worlds"/> (the <c>scores</c> an agent's reward comes from, say).</summary>
+    public byte[][] Bytes(int spec, IReadOnlyList<string> worlds)
+    {
+        var result = new byte[worlds.Count][];
+        for (var w = 0; w < worlds.Count; w++)
+        {
+            byte[]? copy = null;
+            WithHostBytes(_rows[worlds[w]], spec, data => copy = data.ToArray());
+            result[w] = copy!;
+        }
+        return result;
+    }
+
+    // One row of one state tensor as host bytes: its memory itself on the CPU, a copy of the row from any other device.
+    private void WithHostBytes(ResidentRow row, int spec, SpanAction action)
+    {
+        var rowBytes = (int)_specs[spec].ByteCount;
+        var tensor = row.Block.Tensors[spec];
+        if (tensor.device_type == DeviceType.CPU)
+        {
+            action(tensor.bytes.Slice(row.Index * rowBytes, rowBytes));
+            return;
+        }
+        using var view = tensor.narrow(0, row.Index, 1);
+        using var cpu = view.cpu();
+        action(cpu.bytes);
+    }
+
+    private delegate void SpanAction(ReadOnlySpan<byte> data);
+
+    /// <summary>Frees a world's row (its world deactivated, was deleted or moved): nothing of it stays on the device.</summary>
+    public void Evict(string world)
+    {
+        if (_rows.Remove(world, out var row))
+        {
+            List<ResidentBlock> thinned = [];
+            Release(row.Block, thinned);
+            foreach (var sparse in thinned)
+            {
+                Compact(sparse);
+            }
+        }
+    }
+
+    /// <summary>Frees every block.</summary>
+    public void Dispose()
+    {
+        foreach (var block in _blocks)
+        {
+            foreach (var t in block.Tensors)
+            {
+                t.Dispose();
+            }
+        }
+        _blocks.Clear();
+        _rows.Clear();
+    }
+
+    private static string Finish(IncrementalHash hash)
+    {
+        using (hash)
+        {
+            return StateDigest.Finish(hash);
+        }
+    }
+
+    private void Release(ResidentBlock block, List<ResidentBlock> thinned)
+    {
+        block.Release();
+        if (block.Live == 0)
+        {
+            _blocks.Remove(block);
+        }
+        else if (block.Live * 2 <= block.Rows)
+        {
+            thinned.Add(block);
+        }
+    }
+
+    // Copies the rows still in use out of a mostly dead block, so the block can go.
+    private void Compact(ResidentBlock sparse)
+    {
+        if (!_blocks.Contains(sparse))
+        {
+            return;
+        }
+        var owners = _rows.Where(r => ReferenceEquals(r.Value.Block, sparse)).OrderBy(r => r.Value.Index).ToArray();
+        using var scope = NewDisposeScope();
+        using var indices = tensor(owners.Select(o => (long)o.Value.Index).ToArray(), ScalarType.Int64, sparse.Tensors[0].device);
+        var tensors = sparse.Tensors.Select(t => t.index_select(0, indices).contiguous().DetachFromDisposeScope()).ToArray();
+        var block = new ResidentBlock(tensors, owners.Length);
+        _blocks.Add(block);
+        for (var j = 0; j < owners.Length; j++)
+        {
+            _rows[owners[j].Key] = owners[j].Value with { Block = block, Index = j };
+            sparse.Release();
+        }
+        _blocks.Remove(sparse);
+    }
+}
