@@ -29,4 +29,8 @@ public sealed class WorldRequestException : Exception
     /// <summary>Why the request was refused.</summary>
     [Id(0)]
     public WorldErrorKind Kind { get; init; }
+
+    /// <summary>For <see cref="WorldErrorKind.Unavailable"/>: seconds after which a retry may succeed (HTTP <c>Retry-After</c>), when known.</summary>
+    [Id(1)]
+    public int? RetryAfterSeconds { get; init; }
 }

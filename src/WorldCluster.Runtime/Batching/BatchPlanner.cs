@@ -8,14 +8,21 @@ namespace WorldCluster.Runtime.Batching;
 internal static class BatchPlanner
 {
     /// <summary>Returns (offset, count, padded size) for each model call that serves <paramref name="count"/> requests.</summary>
-    public static IEnumerable<(int Offset, int Count, int Size)> Plan(int count, IReadOnlyList<int> buckets)
+    /// <param name="count">Requests in the batch.</param>
+    /// <param name="buckets">The model's batch buckets (none: any size).</param>
+    /// <param name="maxPerCall">At most this many requests per call (a resident state budget's worth of worlds).</param>
+    public static IEnumerable<(int Offset, int Count, int Size)> Plan(int count, IReadOnlyList<int> buckets, int maxPerCall = int.MaxValue)
     {
         if (buckets.Count == 0)
         {
-            yield return (0, count, count);
+            for (var offset = 0; offset < count; offset += maxPerCall)
+            {
+                var n = Math.Min(maxPerCall, count - offset);
+                yield return (offset, n, n);
+            }
             yield break;
         }
-        var largest = buckets[^1];
+        var largest = Math.Min(buckets[^1], maxPerCall);
         for (var offset = 0; offset < count; offset += largest)
         {
             var n = Math.Min(largest, count - offset);

@@ -14,6 +14,9 @@ internal sealed class ResidentBlock(Tensor[] tensors, int live)
     /// <summary>Rows in each tensor (the batch size the call ran at, padding included).</summary>
     public int Rows => (int)Tensors[0].shape[0];
 
+    /// <summary>Device bytes of the tensors.</summary>
+    public long Bytes { get; } = tensors.Sum(t => t.NumberOfElements * t.ElementSize);
+
     /// <summary>Rows that are some world's current state.</summary>
     public int Live { get; private set; } = live;
 

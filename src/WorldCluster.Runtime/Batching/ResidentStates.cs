@@ -20,20 +20,60 @@ namespace WorldCluster.Runtime.Batching;
 internal sealed class ResidentStates(ModelManifest manifest) : IDisposable
 {
     private readonly Dictionary<string, ResidentRow> _rows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Tick, WorldState State)> _spilled = new(StringComparer.Ordinal);
     private readonly IReadOnlyList<StateTensorSpec> _specs = manifest.StoredState;
     private readonly HashSet<ResidentBlock> _blocks = [];
+    private readonly ResidentLru _lru = new();
 
-    /// <summary>Worlds held.</summary>
+    /// <summary>Worlds held on the device.</summary>
     public int Count => _rows.Count;
 
-    /// <summary>State bytes of the worlds held (one row each).</summary>
-    public long StateBytes => _rows.Count * manifest.StoredState.Sum(s => s.ByteCount);
+    /// <summary>Worlds spilled to host memory, waiting for their next step (or their deactivation).</summary>
+    public int SpilledCount => _spilled.Count;
+
+    /// <summary>State bytes of the worlds held (a row each).</summary>
+    public long StateBytes => _rows.Count * RowBytes;
+
+    /// <summary>One world's state bytes.</summary>
+    public long RowBytes { get; } = manifest.StoredState.Sum(s => s.ByteCount);
 
     /// <summary>Bytes the held blocks take on the device, padding and rows that are nobody's state any more included.</summary>
-    public long BlockBytes => _blocks.Sum(b => b.Tensors.Sum(t => t.NumberOfElements * t.ElementSize));
+    public long BlockBytes { get; private set; }
 
     /// <summary>The row holding <paramref name="world"/>'s state at <paramref name="tick"/>, if this batcher holds exactly that.</summary>
     public bool TryGet(string world, long tick, out ResidentRow row) => _rows.TryGetValue(world, out row) && row.Tick == tick;
+
+    /// <summary>Worlds held that were stepped at or after <paramref name="since"/> (a <see cref="TimeProvider"/> timestamp): the working set.</summary>
+    public int SteppedSince(long since) => _lru.SteppedSince(since);
+
+    /// <summary>
+    /// Moves the least recently stepped world that is not in <paramref name="current"/> to host memory, freeing its row;
+    /// its next step takes it back (<see cref="TryResume"/>). Returns it, or null when every world held is current.
+    /// </summary>
+    public string? SpillOldest(IReadOnlySet<string> current)
+    {
+        if (_lru.OldestExcept(current) is not { } world)
+        {
+            return null;
+        }
+        var row = _rows[world];
+        _spilled[world] = (row.Tick, Read(world, row.Tick)!);
+        Forget(world);
+        return world;
+    }
+
+    /// <summary>Takes back a spilled world's state at <paramref name="tick"/> as host bytes for its next step to upload.</summary>
+    public bool TryResume(string world, long tick, out WorldState state)
+    {
+        if (_spilled.TryGetValue(world, out var spilled) && spilled.Tick == tick)
+        {
+            _spilled.Remove(world);
+            state = spilled.State;
+            return true;
+        }
+        state = null!;
+        return false;
+    }
 
     /// <summary>
     /// The input of a batch of <paramref name="size"/> rows: each source's row in order, then copies of the last one as
@@ -86,7 +126,7 @@ internal sealed class ResidentStates(ModelManifest manifest) : IDisposable
     /// the rows they held. The output tensors must be detached from any dispose scope by the caller's choice: this takes
     /// its own references.
     /// </summary>
-    public void Keep(IReadOnlyList<Tensor> output, IReadOnlyList<(int Index, string World, long Tick)> rows)
+    public void Keep(IReadOnlyList<Tensor> output, IReadOnlyList<(int Index, string World, long Tick)> rows, long steppedAt)
     {
         if (rows.Count == 0)
         {
@@ -112,7 +152,7 @@ internal sealed class ResidentStates(ModelManifest manifest) : IDisposable
             tensors[i] = kept.DetachFromDisposeScope();
         }
         var block = new ResidentBlock(tensors, rows.Count);
-        _blocks.Add(block);
+        Add(block);
         List<ResidentBlock> thinned = [];
         for (var r = 0; r < rows.Count; r++)
         {
@@ -121,7 +161,9 @@ internal sealed class ResidentStates(ModelManifest manifest) : IDisposable
             {
                 Release(old.Block, thinned);
             }
+            _spilled.Remove(world);
             _rows[world] = new ResidentRow(block, trim ? r : index, tick);
+            _lru.Stepped(world, steppedAt);
         }
         foreach (var sparse in thinned.Distinct())
         {
@@ -130,12 +172,12 @@ internal sealed class ResidentStates(ModelManifest manifest) : IDisposable
 
     }
 
-    /// <summary>A host copy of a world's state at <paramref name="tick"/>; null when this batcher does not hold exactly that.</summary>
+    /// <summary>A host copy of a world's state at <paramref name="tick"/> (held or spilled); null when this batcher has no such state.</summary>
     public WorldState? Read(string world, long tick)
     {
         if (!TryGet(world, tick, out var row))
         {
-            return null;
+            return _spilled.TryGetValue(world, out var spilled) && spilled.Tick == tick ? spilled.State : null;
         }
         var tensors = new StateTensor[_specs.Count];
         for (var i = 0; i < _specs.Count; i++)
@@ -194,9 +236,16 @@ internal sealed class ResidentStates(ModelManifest manifest) : IDisposable
 
     private delegate void SpanAction(ReadOnlySpan<byte> data);
 
-    /// <summary>Frees a world's row (its world deactivated, was deleted or moved): nothing of it stays on the device.</summary>
+    /// <summary>Frees a world's row or spilled copy (its world deactivated, was deleted or moved): nothing of it stays here.</summary>
     public void Evict(string world)
     {
+        _spilled.Remove(world);
+        Forget(world);
+    }
+
+    private void Forget(string world)
+    {
+        _lru.Remove(world);
         if (_rows.Remove(world, out var row))
         {
             List<ResidentBlock> thinned = [];
@@ -220,6 +269,9 @@ internal sealed class ResidentStates(ModelManifest manifest) : IDisposable
         }
         _blocks.Clear();
         _rows.Clear();
+        _spilled.Clear();
+        _lru.Clear();
+        BlockBytes = 0;
     }
 
     private static string Finish(IncrementalHash hash)
@@ -235,7 +287,7 @@ internal sealed class ResidentStates(ModelManifest manifest) : IDisposable
         block.Release();
         if (block.Live == 0)
         {
-            _blocks.Remove(block);
+            Remove(block);
         }
         else if (block.Live * 2 <= block.Rows)
         {
@@ -255,12 +307,26 @@ internal sealed class ResidentStates(ModelManifest manifest) : IDisposable
         using var indices = tensor(owners.Select(o => (long)o.Value.Index).ToArray(), ScalarType.Int64, sparse.Tensors[0].device);
         var tensors = sparse.Tensors.Select(t => t.index_select(0, indices).contiguous().DetachFromDisposeScope()).ToArray();
         var block = new ResidentBlock(tensors, owners.Length);
-        _blocks.Add(block);
+        Add(block);
         for (var j = 0; j < owners.Length; j++)
         {
             _rows[owners[j].Key] = owners[j].Value with { Block = block, Index = j };
             sparse.Release();
         }
-        _blocks.Remove(sparse);
+        Remove(sparse);
+    }
+
+    private void Add(ResidentBlock block)
+    {
+        _blocks.Add(block);
+        BlockBytes += block.Bytes;
+    }
+
+    private void Remove(ResidentBlock block)
+    {
+        if (_blocks.Remove(block))
+        {
+            BlockBytes -= block.Bytes;
+        }
     }
 }

@@ -17,9 +17,13 @@ public sealed partial class StepBatcher
         {
             return;
         }
-        foreach (var (offset, count, size) in BatchPlanner.Plan(items.Length, Manifest.BatchBuckets))
+        foreach (var (offset, count, size) in BatchPlanner.Plan(items.Length, Manifest.BatchBuckets, init ? int.MaxValue : _budgetRows))
         {
-            var slice = items.AsSpan(offset, count).ToArray();
+            // Never null: a world resident when its batch began is resident still, or was spilled by this batch's earlier call.
+            var slice = init ? items.AsSpan(offset, count).ToArray() : [.. items.AsSpan(offset, count).ToArray().Select(p => Prepare(p) ?? p)];
+            // Spilling to make room for this call's states never picks a world of this call.
+            _unspillable.Clear();
+            _unspillable.UnionWith(slice.Where(p => p.Keep).Select(p => p.World!));
             Row[] results;
             try
             {
@@ -78,6 +82,10 @@ public sealed partial class StepBatcher
         {
             if (results[i].Result is { } result)
             {
+                if (slice[i].Resumed)
+                {
+                    _metrics.StateResumeSeconds.WithLabels(Manifest.Name).Observe(_time.GetElapsedTime(slice[i].EnqueuedAt).TotalSeconds);
+                }
                 slice[i].Completion.TrySetResult(result);
             }
         }
@@ -215,10 +223,11 @@ public sealed partial class StepBatcher
         byte[][]? scores = null;
         if (kept.Length > 0 && (Manifest.BatchInvariant || failures.All(f => f is null)))
         {
-            _resident.Keep(stored, [.. kept.Select(i => (i, items[i].World!, items[i].Tick + 1))]);
+            _resident.Keep(stored, [.. kept.Select(i => (i, items[i].World!, items[i].Tick + 1))], _time.GetTimestamp());
             PublishResidentCounts();
             digests = _resident.Digests([.. kept.Select(i => (items[i].World!, items[i].Players))]);
             scores = _scoresIndex < 0 ? null : _resident.Bytes(_scoresIndex, [.. kept.Select(i => items[i].World!)]);
+            SpillOverBudget(_unspillable, askOthers: true);
         }
         else
         {

@@ -23,6 +23,8 @@ public sealed partial class StepBatcher : IDisposable
     private readonly ILogger _logger;
     private readonly Channel<Queued> _queue;
     private readonly ResidentStates _resident;
+    private readonly ResidentBudget _budget;
+    private long _reportedBytes;
     private readonly int _scoresIndex;
     private readonly Thread _thread;
     private readonly int _maxBatch;
@@ -32,9 +34,19 @@ public sealed partial class StepBatcher : IDisposable
     private long _residentBytes;
     private int _previousBatch;
     private readonly HashSet<string> _previousWorlds = new(StringComparer.Ordinal);
+    private static readonly HashSet<string> NoWorlds = [];
+    private readonly HashSet<string> _unspillable = new(StringComparer.Ordinal);
+    private readonly int _budgetRows;
+    private readonly Func<Task> _spillRequest;
 
     /// <summary>Creates a batcher for <paramref name="model"/>; call <see cref="Start"/> to begin serving.</summary>
-    public StepBatcher(IWorldModel model, StepBatcherOptions options, TimeProvider time, WorldClusterMetrics metrics, ILogger logger)
+    /// <param name="model">The model.</param>
+    /// <param name="options">Batch sizes, delays, queue capacity, device.</param>
+    /// <param name="time">The clock for delays.</param>
+    /// <param name="metrics">Where to count.</param>
+    /// <param name="logger">Where to log.</param>
+    /// <param name="budget">The silo's resident state budget, shared by its batchers (unbounded when null).</param>
+    public StepBatcher(IWorldModel model, StepBatcherOptions options, TimeProvider time, WorldClusterMetrics metrics, ILogger logger, ResidentBudget? budget = null)
     {
         options.Validate();
         _model = model;
@@ -45,6 +57,15 @@ public sealed partial class StepBatcher : IDisposable
         _maxBatch = options.MaxBatchSize;
         _device = ResolveDevice(options.Device);
         _resident = new ResidentStates(model.Manifest);
+        _budget = budget ?? ResidentBudget.Unbounded;
+        // A call keeps its worlds' states whatever else is spilled: with a budget, no call keeps more than fit in it.
+        _budgetRows = _budget.BudgetBytes == 0 ? int.MaxValue : (int)Math.Clamp(_budget.BudgetBytes / Math.Max(1, _resident.RowBytes), 1, int.MaxValue);
+        _spillRequest = () => Control(resident =>
+        {
+            SpillOverBudget(NoWorlds, askOthers: false);
+            return null;
+        });
+        _budget.Register(_spillRequest);
         // The state tensor a world's scores are read from (see Worlds.PlayerScores), handed out on its own for resident steps.
         _scoresIndex = model.Manifest.StoredState.ToList().FindIndex(s => s.Name == "scores" && s.DType == StateDType.Int32 && s.Shape.Count == 1);
         // Unbounded: the capacity bounds steps (counted in Enqueue); a state read or an eviction must never be refused.
@@ -64,8 +85,24 @@ public sealed partial class StepBatcher : IDisposable
     /// <summary>Worlds whose state this batcher holds on its device, as of the last batch.</summary>
     public int ResidentWorlds => Volatile.Read(ref _residentWorlds);
 
-    /// <summary>Device bytes of the state blocks this batcher holds, as of the last batch (padding and dead rows included).</summary>
+    /// <summary>Device bytes of the state blocks this batcher holds, as of the last batch (padding and dead rows included; at most twice <see cref="ResidentStateBytes"/>).</summary>
     public long ResidentBytes => Volatile.Read(ref _residentBytes);
+
+    /// <summary>State bytes of the worlds this batcher holds (one row each): what counts against the resident state budget.</summary>
+    public long ResidentStateBytes => ResidentWorlds * _resident.RowBytes;
+
+    /// <summary>One world's state bytes for this model.</summary>
+    public long StateBytesPerWorld => _resident.RowBytes;
+
+    /// <summary>
+    /// State bytes of the worlds this batcher stepped within the admission window (its working set), counted between
+    /// batches on its thread.
+    /// </summary>
+    public async Task<long> WorkingSetBytesAsync()
+    {
+        var since = _time.GetTimestamp() - (long)(_budget.Options.AdmissionWindow.TotalSeconds * _time.TimestampFrequency);
+        return (int)(await Control(resident => resident.SteppedSince(since)))! * _resident.RowBytes;
+    }
 
     /// <summary>Called on the batcher thread when a partial batch starts waiting for company (tests use it as a barrier).</summary>
     internal Action<int>? WaitingForMore { get; set; }
@@ -150,6 +187,9 @@ public sealed partial class StepBatcher : IDisposable
             left.Fail(new ObjectDisposedException(nameof(StepBatcher)));
         }
         _resident.Dispose();
+        _budget.Unregister(_spillRequest);
+        _budget.Add(-_reportedBytes);
+        _reportedBytes = 0;
     }
 
     private void Run()
@@ -179,7 +219,7 @@ public sealed partial class StepBatcher : IDisposable
             try
             {
                 Execute([.. batch.Where(p => p.State is null)], init: true);
-                Execute([.. batch.Where(p => p.State is not null && Available(p))], init: false);
+                Execute([.. batch.Where(p => p.State is not null).Select(Prepare).OfType<Pending>()], init: false);
             }
             finally
             {
@@ -246,21 +286,49 @@ public sealed partial class StepBatcher : IDisposable
     }
 
     // Before any result of the batch is handed out, so a caller that got its result reads counts that include it.
+    // The budget counts the worlds' state bytes (a row each); the device holds at most twice that (ResidentStates).
     private void PublishResidentCounts()
     {
+        var bytes = _resident.StateBytes;
+        _budget.Add(bytes - _reportedBytes);
+        _reportedBytes = bytes;
         Volatile.Write(ref _residentWorlds, _resident.Count);
         Volatile.Write(ref _residentBytes, _resident.BlockBytes);
+        _metrics.ResidentStateBytes.WithLabels(Manifest.Name).Set(bytes);
     }
 
-    // A step that starts from a resident state this batcher does not hold fails alone, before any model call.
-    private bool Available(Pending item)
+    // While the silo's batchers hold more than the budget, this one moves its least recently stepped worlds (never those
+    // in keep: the call that just ran) to host memory; their next step takes them back, a later call of the same batch
+    // included. What it cannot free itself it asks the other batchers to free, on their threads.
+    private void SpillOverBudget(IReadOnlySet<string> keep, bool askOthers)
+    {
+        while (_budget.IsOver && _resident.SpillOldest(keep) is not null)
+        {
+            _metrics.StateSpills.WithLabels(Manifest.Name).Inc();
+            PublishResidentCounts();
+        }
+        if (askOthers && _budget.IsOver)
+        {
+            _budget.RequestSpills(except: _spillRequest);
+        }
+    }
+
+    // A step that starts from a resident state: from the row held, from host memory if it was spilled (a resume), or it
+    // fails alone, before any model call, when this batcher has no such state. Run for a batch, and again for each of its
+    // calls, since an earlier call of the batch may have spilled a world of a later one.
+    private Pending? Prepare(Pending item)
     {
         if (!item.State!.IsResident || _resident.TryGet(item.World!, item.Tick, out _))
         {
-            return true;
+            return item;
+        }
+        if (_resident.TryResume(item.World!, item.Tick, out var spilled))
+        {
+            _metrics.StateResumes.WithLabels(Manifest.Name).Inc();
+            return item with { State = spilled, Resumed = true };
         }
         item.Completion.TrySetException(new StateNotResidentException(item.World!, item.Tick));
-        return false;
+        return null;
     }
 
     private readonly record struct Row(ModelStepResult? Result, string? Failure);
@@ -284,6 +352,8 @@ public sealed partial class StepBatcher : IDisposable
         public int Players { get; init; }
 
         public bool WantHost { get; init; }
+
+        public bool Resumed { get; init; }
 
         public TaskCompletionSource<ModelStepResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

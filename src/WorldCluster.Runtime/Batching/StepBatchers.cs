@@ -11,15 +11,49 @@ public sealed class StepBatchers : IHostedService, IDisposable
 {
     private readonly ModelCatalog _catalog;
     private readonly Dictionary<string, StepBatcher> _batchers;
+    private readonly WorldClusterMetrics _metrics;
 
     /// <summary>Creates a batcher for every model in the catalog.</summary>
-    public StepBatchers(ModelCatalog catalog, IOptions<StepBatcherOptions> options, TimeProvider time, WorldClusterMetrics metrics, ILoggerFactory loggers)
+    /// <param name="catalog">The models served.</param>
+    /// <param name="options">The batchers' settings.</param>
+    /// <param name="resident">The silo's resident state budget (all batchers share it).</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="metrics">Where to count.</param>
+    /// <param name="loggers">Where to log.</param>
+    public StepBatchers(ModelCatalog catalog, IOptions<StepBatcherOptions> options, IOptions<ResidentStateOptions> resident, TimeProvider time,
+        WorldClusterMetrics metrics, ILoggerFactory loggers)
     {
+        resident.Value.Validate();
         _catalog = catalog;
+        _metrics = metrics;
+        Budget = new ResidentBudget(resident.Value);
+        metrics.ResidentStateBudget.Set(Budget.BudgetBytes);
         _batchers = catalog.All.ToDictionary(
             m => m.Manifest.Id,
-            m => new StepBatcher(m, options.Value, time, metrics, loggers.CreateLogger<StepBatcher>()),
+            m => new StepBatcher(m, options.Value, time, metrics, loggers.CreateLogger<StepBatcher>(), Budget),
             StringComparer.Ordinal);
+    }
+
+    /// <summary>The silo's resident state budget.</summary>
+    public ResidentBudget Budget { get; }
+
+    /// <summary>
+    /// Whether a new world of <paramref name="batcher"/>'s model fits: the working sets of every batcher here (worlds
+    /// stepped within the admission window) leave room in the budget for one more state. Counts a refusal.
+    /// </summary>
+    public async Task<bool> AdmitsAsync(StepBatcher batcher)
+    {
+        if (Budget.BudgetBytes == 0)
+        {
+            return true;
+        }
+        var working = await Task.WhenAll(_batchers.Values.Select(b => b.WorkingSetBytesAsync()));
+        if (working.Sum() + batcher.StateBytesPerWorld <= Budget.BudgetBytes)
+        {
+            return true;
+        }
+        _metrics.AdmissionsRefused.WithLabels(batcher.Manifest.Name).Inc();
+        return false;
     }
 
     /// <summary>The batcher of a model named <c>name</c> (its latest version here) or <c>name@version</c>, if this silo serves it.</summary>

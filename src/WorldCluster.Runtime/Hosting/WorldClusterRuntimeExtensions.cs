@@ -29,6 +29,7 @@ public static class WorldClusterRuntimeExtensions
             options.Configure(batching);
         }
         services.AddOptions<WorldOptions>().BindConfiguration(WorldOptions.SectionName);
+        services.AddOptions<ResidentStateOptions>().BindConfiguration(ResidentStateOptions.SectionName);
         services.TryAddSingleton(sp => new ModelCatalog(sp.GetServices<IWorldModel>()));
         services.TryAddSingleton<StepBatchers>();
         services.TryAddSingleton<ActiveWorldCounter>();

@@ -84,6 +84,24 @@ public static class MetricNames
     /// <summary>Real-time ticks whose frame was handed out after the next tick was due (counter; label model).</summary>
     public const string TicksLateTotal = "worldcluster_ticks_late_total";
 
+    /// <summary>Device bytes of the world states a model's batcher holds between steps (gauge; label model).</summary>
+    public const string ResidentStateBytes = "worldcluster_resident_state_bytes";
+
+    /// <summary>The silo's budget for resident state bytes, 0 when unbounded (gauge).</summary>
+    public const string ResidentStateBudgetBytes = "worldcluster_resident_state_budget_bytes";
+
+    /// <summary>Worlds whose state was moved off the device to make room (counter; label model).</summary>
+    public const string StateSpillsTotal = "worldcluster_state_spills_total";
+
+    /// <summary>Steps that took a spilled world's state back onto the device (counter; label model).</summary>
+    public const string StateResumesTotal = "worldcluster_state_resumes_total";
+
+    /// <summary>Seconds from a spilled world's step arriving to its result (histogram; label model).</summary>
+    public const string StateResumeSeconds = "worldcluster_state_resume_seconds";
+
+    /// <summary>World creations and activations refused because the silo's resident state budget is taken by working worlds (counter; label model).</summary>
+    public const string AdmissionsRefusedTotal = "worldcluster_admissions_refused_total";
+
     /// <summary>TorchSharp tensors alive in the process, sampled at each scrape (gauge): flat when nothing leaks.</summary>
     public const string LiveTensors = "worldcluster_torch_live_tensors";
 

@@ -55,6 +55,13 @@ public sealed class WorldClusterMetrics
         TickOverheadSeconds = factory.CreateHistogram(MetricNames.TickOverheadSeconds, "Seconds of a real-time tick not spent in the model call.",
             ["model"], new HistogramConfiguration { Buckets = TickBuckets });
         TicksLate = factory.CreateCounter(MetricNames.TicksLateTotal, "Real-time ticks handed out after the next tick was due.", ["model"]);
+        ResidentStateBytes = factory.CreateGauge(MetricNames.ResidentStateBytes, "Device bytes of world states a model's batcher holds between steps.", ["model"]);
+        ResidentStateBudget = factory.CreateGauge(MetricNames.ResidentStateBudgetBytes, "The silo's budget for resident state bytes (0: unbounded).");
+        StateSpills = factory.CreateCounter(MetricNames.StateSpillsTotal, "World states moved off the device to make room.", ["model"]);
+        StateResumes = factory.CreateCounter(MetricNames.StateResumesTotal, "Steps that took a spilled world's state back onto the device.", ["model"]);
+        StateResumeSeconds = factory.CreateHistogram(MetricNames.StateResumeSeconds, "Seconds from a spilled world's step arriving to its result.",
+            ["model"], new HistogramConfiguration { Buckets = SecondsBuckets });
+        AdmissionsRefused = factory.CreateCounter(MetricNames.AdmissionsRefusedTotal, "World creations and activations refused for a full resident state budget.", ["model"]);
         TicksSkipped = factory.CreateCounter(MetricNames.TicksSkippedTotal, "Real-time ticks skipped at a saturated batcher.", ["model"]);
         ModelLoadFailures = factory.CreateGauge(MetricNames.ModelLoadFailures, "Model packages found but not loaded.");
         ModelWarmUpSeconds = factory.CreateGauge(MetricNames.ModelWarmUpSeconds, "Seconds the load-time warm-up of a served model took.", ["model", "version"]);
@@ -173,4 +180,22 @@ public sealed class WorldClusterMetrics
 
     /// <summary>Real-time ticks handed out after the next was due.</summary>
     public Counter TicksLate { get; }
+
+    /// <summary>Device bytes of resident world states, per model.</summary>
+    public Gauge ResidentStateBytes { get; }
+
+    /// <summary>The silo's resident state budget in bytes.</summary>
+    public Gauge ResidentStateBudget { get; }
+
+    /// <summary>World states spilled off the device.</summary>
+    public Counter StateSpills { get; }
+
+    /// <summary>Spilled world states taken back.</summary>
+    public Counter StateResumes { get; }
+
+    /// <summary>Seconds a resumed world's step took from arrival to result.</summary>
+    public Histogram StateResumeSeconds { get; }
+
+    /// <summary>Creations and activations refused for a full budget.</summary>
+    public Counter AdmissionsRefused { get; }
 }

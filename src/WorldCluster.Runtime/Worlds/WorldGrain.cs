@@ -75,6 +75,7 @@ public sealed partial class WorldGrain(
         {
             throw new WorldRequestException(WorldErrorKind.BadRequest, $"tickHz must be between 0 (on demand) and {_options.MaxTickHz}, not {tickHz}");
         }
+        await Admit(batcher);
         var model = new WorldModel(batcher, WorldKey);
         var first = await model.InitAsync(new WorldSeed(request.Seed, players));
         var world = new WorldAtTick(manifest.Name, manifest.Version, request.Seed, players, Tick: 0, first.State, first.Frame, manifest.Observation);
@@ -93,6 +94,7 @@ public sealed partial class WorldGrain(
         {
             throw new WorldRequestException(WorldErrorKind.Unprocessable, $"model {world.Model}@{world.ModelVersion} is not served here");
         }
+        await Admit(batcher);
         await Start(world, tickHz, origin, new WorldModel(batcher, WorldKey));
         logger.LogInformation("Forked world {WorldId} from {Source} at tick {Tick}", WorldKey, origin.WorldId, origin.Tick);
         return Info(world);
@@ -249,6 +251,10 @@ public sealed partial class WorldGrain(
 
     private async Task<ModelStepResult> ResidentStep(WorldModel model, WorldAtTick world, int[] actions, bool wantHost)
     {
+        if (!_options.ResidentState)
+        {
+            return await model.StepAsync(world.State, actions);
+        }
         try
         {
             return await model.ResidentStepAsync(world.Tick, world.Players, world.State, actions, wantHost);
@@ -278,6 +284,20 @@ public sealed partial class WorldGrain(
             _world = materialized;
         }
         return materialized;
+    }
+
+    // A new world is refused while the worlds stepping here already fill the silo's resident state budget: nothing is stored.
+    private async Task Admit(StepBatcher batcher)
+    {
+        if (!await batchers.AdmitsAsync(batcher))
+        {
+            var retry = batchers.Budget.Options.AdmissionRetryAfterSeconds;
+            throw new WorldRequestException(WorldErrorKind.Unavailable,
+                $"this silo's resident state budget ({batchers.Budget.BudgetBytes} bytes) is taken by worlds stepping now; retry in {retry} s")
+            {
+                RetryAfterSeconds = retry,
+            };
+        }
     }
 
     // ---- helpers ----

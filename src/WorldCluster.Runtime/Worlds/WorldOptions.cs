@@ -9,6 +9,12 @@ public sealed class WorldOptions
     /// <summary>A full snapshot is written after this many journaled ticks (and when a world deactivates).</summary>
     public int SnapshotEvery { get; set; } = 256;
 
+    /// <summary>
+    /// Keep each world's state with its model's batcher between ticks (the default); false copies it to host bytes and
+    /// back every tick, as before resident state (benchmarks compare the two; see docs/durability.md).
+    /// </summary>
+    public bool ResidentState { get; set; } = true;
+
     /// <summary>Snapshots (with their journal segments) kept per world; forks can start at any tick they cover.</summary>
     public int SnapshotHistory { get; set; } = 8;
 

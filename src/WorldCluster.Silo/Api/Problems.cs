@@ -19,9 +19,21 @@ public static class Problems
         WorldErrorKind.NotFound => Create(StatusCodes.Status404NotFound, "Not found", e.Message, worldId),
         WorldErrorKind.Conflict => Create(StatusCodes.Status409Conflict, "Conflict", e.Message, worldId),
         WorldErrorKind.Unprocessable => Create(StatusCodes.Status422UnprocessableEntity, "World data unusable", e.Message, worldId),
+        WorldErrorKind.Unavailable when e.RetryAfterSeconds is { } seconds =>
+            new RetryAfterResult(Create(StatusCodes.Status503ServiceUnavailable, "Busy", e.Message, worldId), seconds),
         WorldErrorKind.Unavailable => Create(StatusCodes.Status503ServiceUnavailable, "Busy", e.Message, worldId),
         WorldErrorKind.Forbidden => Create(StatusCodes.Status403Forbidden, "Forbidden", e.Message, worldId),
         WorldErrorKind.ModelFailed => Create(StatusCodes.Status500InternalServerError, "Model failed", e.Message, worldId),
         _ => Create(StatusCodes.Status500InternalServerError, "Unexpected world error", e.Message, worldId),
     };
+
+    // A result with a Retry-After header in front of it.
+    private sealed class RetryAfterResult(IResult inner, int seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
 }
