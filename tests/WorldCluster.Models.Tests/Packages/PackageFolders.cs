@@ -15,6 +15,9 @@ internal sealed class PackageFolders : IDisposable
     public static string OnnxFixture => Path.Combine(RepositoryRoot(), "tests", "fixtures", "models", "bouncing-balls-onnx", "1.0.0");
 
     /// <summary>Graphs the ONNX refusal tests load (tests/fixtures/onnx-graphs, written by tools/export-onnx-fixture.py).</summary>
+    /// <summary>The megabyte-state fixture: a 4 MiB rolling KV cache per world (<c>tools/export-kv-cache-fixture.py</c>).</summary>
+    public static string KvCacheFixture => Path.Combine(RepositoryRoot(), "tests", "fixtures", "models-large", "kv-cache", "1.0.0");
+
     public static string OnnxGraphs => Path.Combine(RepositoryRoot(), "tests", "fixtures", "onnx-graphs");
 
     public string Root { get; }
