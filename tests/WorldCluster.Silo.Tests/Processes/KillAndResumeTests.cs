@@ -109,6 +109,59 @@ public abstract class KillAndResumeTests : IAsyncLifetime
         Assert.Equal(digest, after.GetProperty("stateDigest").GetString());
     }
 
+    [Fact]
+    public async Task A_silo_killed_while_its_worlds_spill_loses_no_durable_tick()
+    {
+        // Four real-time worlds and room on the model device for two: every tick spills and resumes worlds.
+        var budget = 2 * WorldCluster.Models.Reference.ReferenceWorld.ReferenceManifest.StoredState.Sum(s => s.ByteCount);
+        string[] arguments = [.. StoreArguments(), "--WorldCluster:Models:ResidentStateBudgetBytes", budget.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        var ids = new List<string>();
+        var reported = new Dictionary<string, Dictionary<long, string>>();
+        var durable = new Dictionary<string, long>();
+        await using (var silo = await SiloProcess.StartAsync(DataRoot, arguments, Deadline))
+        {
+            // All created before any ticks: once two worlds step, the budget is their working set and a third would be refused.
+            for (var w = 0; w < 4; w++)
+            {
+                ids.Add(await CreateWorld(silo, new { model = "reference-world", seed = 40 + w, players = 1, tickHz = 20 }));
+            }
+            var players = new List<SessionClient>();
+            for (var w = 0; w < 4; w++)
+            {
+                var player = await Connect(silo.Http, ids[w], "role=player");
+                await player.SendTextAsync($$"""{"action": {{1 + w}}}""");
+                players.Add(player);
+            }
+            foreach (var player in players)
+            {
+                await player.WaitUntil(c => c.Frames.Count >= 20, Deadline);
+            }
+            var metrics = await silo.Http.GetStringAsync("/metrics");
+
+            await silo.KillAsync();
+
+            Assert.Contains("worldcluster_state_spills_total{model=\"reference-world\"}", metrics, StringComparison.Ordinal);
+            Assert.DoesNotContain("worldcluster_state_spills_total{model=\"reference-world\"} 0", metrics, StringComparison.Ordinal);
+            for (var w = 0; w < ids.Count; w++)
+            {
+                var frames = players[w].Frames.ToList();
+                reported[ids[w]] = frames.GroupBy(f => f.Header.Tick).ToDictionary(g => g.Key, g => g.Select(f => f.Header.StateDigest).Distinct().Single());
+                durable[ids[w]] = frames.Max(f => f.Header.DurableTick);
+                await players[w].DisposeAsync();
+            }
+        }
+
+        await using var again = await SiloProcess.StartAsync(DataRoot, StoreArguments(), Deadline);
+        foreach (var id in ids)
+        {
+            var world = await again.Http.GetFromJsonAsync<JsonElement>($"/api/worlds/{id}");
+            Assert.True(world.GetProperty("tick").GetInt64() >= durable[id], $"world {id} came back before its durable tick {durable[id]}");
+            var fork = await again.Http.PostAsJsonAsync($"/api/worlds/{id}/fork", new { atTick = durable[id] });
+            Assert.Equal(HttpStatusCode.Created, fork.StatusCode);
+            Assert.Equal(reported[id][durable[id]], (await fork.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("stateDigest").GetString());
+        }
+    }
+
     private static async Task<string> CreateWorld(SiloProcess silo, object body)
     {
         var response = await silo.Http.PostAsJsonAsync("/api/worlds", body);
