@@ -118,4 +118,11 @@ public interface IWorldGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Migrate")]
     Task<string> MigrateAsync(MigrateRequest request);
+
+    /// <summary>
+    /// The model's batcher moved this world's state off the device to stay within its budget (silo-internal): a world
+    /// not stepped within the admission window deactivates, so its state goes to storage and leaves memory.
+    /// </summary>
+    [Alias("StateSpilled"), OneWay]
+    Task StateSpilledAsync();
 }

@@ -104,6 +104,9 @@ public sealed partial class StepBatcher : IDisposable
         return (int)(await Control(resident => resident.SteppedSince(since)))! * _resident.RowBytes;
     }
 
+    /// <summary>Raised on the batcher thread for each world whose state it spilled to host memory (handlers must not block).</summary>
+    public event Action<string>? Spilled;
+
     /// <summary>Called on the batcher thread when a partial batch starts waiting for company (tests use it as a barrier).</summary>
     internal Action<int>? WaitingForMore { get; set; }
 
@@ -302,10 +305,11 @@ public sealed partial class StepBatcher : IDisposable
     // included. What it cannot free itself it asks the other batchers to free, on their threads.
     private void SpillOverBudget(IReadOnlySet<string> keep, bool askOthers)
     {
-        while (_budget.IsOver && _resident.SpillOldest(keep) is not null)
+        while (_budget.IsOver && _resident.SpillOldest(keep) is { } world)
         {
             _metrics.StateSpills.WithLabels(Manifest.Name).Inc();
             PublishResidentCounts();
+            Spilled?.Invoke(world);
         }
         if (askOthers && _budget.IsOver)
         {

@@ -37,6 +37,7 @@ public static class WorldClusterRuntimeExtensions
         services.AddPlacementDirector<ModelAwarePlacement, ModelAwarePlacementDirector>();
         services.TryAddSingleton<MigrationTargets>();
         services.AddHostedService<SiloLoadReporter>();
+        services.AddHostedService<SpilledWorldNotifier>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<StepBatchers>());
         return services;
     }

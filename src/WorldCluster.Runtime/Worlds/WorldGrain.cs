@@ -43,6 +43,7 @@ public sealed partial class WorldGrain(
     private WorldAtTick? _world;
     private string? _digest;
     private int[]? _scores;
+    private long _steppedAt;
     private string? _unusable;
     private int[] _lastActions = [];
 
@@ -194,6 +195,18 @@ public sealed partial class WorldGrain(
     }
 
     /// <inheritdoc />
+    public Task StateSpilledAsync()
+    {
+        // A world still being stepped (or ticking) comes back onto the device at its next step; an idle one goes to storage.
+        if (_world is { State.IsResident: true } && !_ticker!.IsRunning && time.GetElapsedTime(_steppedAt) >= batchers.Budget.Options.AdmissionWindow)
+        {
+            logger.LogDebug("World {WorldId} was spilled and is idle: deactivating, so its state goes to storage", WorldKey);
+            DeactivateOnIdle();
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public async Task<WorldInfo> FlushAsync()
     {
         RequireWorld();
@@ -232,7 +245,7 @@ public sealed partial class WorldGrain(
                 throw;
             }
         }
-        (_world, _digest, _lastActions) = (stepped, digest, actions);
+        (_world, _digest, _lastActions, _steppedAt) = (stepped, digest, actions, time.GetTimestamp());
         _scores = next.Scores is { } scores ? PlayerScores.Read(new WorldState([scores]), world.Players)
             : next.State.IsResident ? null : PlayerScores.Read(next.State, world.Players);
         metrics.Ticks.WithLabels(world.Model).Inc();
