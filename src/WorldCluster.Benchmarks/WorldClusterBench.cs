@@ -14,5 +14,6 @@ public static class WorldClusterBench
             ModelsBenchCommand.Create(console),
             ScaleBenchCommand.Create(console),
             OnnxInvarianceBenchCommand.Create(console),
+            StatePathBenchCommand.Create(console),
         };
 }
