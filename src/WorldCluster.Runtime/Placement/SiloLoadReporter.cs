@@ -18,6 +18,12 @@ public sealed class SiloLoadReporter(
     /// <summary>How often the load is reported.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
+    private async Task<double> WorkingSetShare()
+    {
+        var budget = batchers.Budget.BudgetBytes;
+        return budget == 0 ? 0 : (await Task.WhenAll(batchers.All.Select(b => b.WorkingSetBytesAsync()))).Sum() / (double)budget;
+    }
+
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -27,7 +33,7 @@ public sealed class SiloLoadReporter(
         {
             try
             {
-                var load = new SiloLoad(worlds.Count, batchers.All.Sum(b => b.QueueDepth), time.GetUtcNow());
+                var load = new SiloLoad(worlds.Count, batchers.All.Sum(b => b.QueueDepth), time.GetUtcNow(), await WorkingSetShare());
                 view.Update(await registry.ReportAsync(silo.SiloAddress, load));
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -75,6 +75,20 @@ public sealed class PlacementMetadataWaitTests : IDisposable
         Assert.Equal(SiloB, await placing);
     }
 
+    [Fact]
+    public async Task A_silo_whose_resident_state_budget_is_taken_by_working_worlds_comes_after_one_with_room()
+    {
+        _metadata.Set(SiloA, SiloRole.Metadata(SiloRole.Model, ["reference-world"]));
+        // A holds no world but its budget is full of worlds stepping now; B holds 50 and has room.
+        _load.Update(new Dictionary<SiloAddress, SiloLoad>
+        {
+            [SiloA] = new SiloLoad(0, 0, DateTimeOffset.UnixEpoch, WorkingSetShare: 1.0),
+            [SiloB] = new SiloLoad(50, 0, DateTimeOffset.UnixEpoch, WorkingSetShare: 0.5),
+        });
+
+        Assert.Equal(SiloB, await Director().OnAddActivation(new ModelAwarePlacement(), Target(), new FakeContext([SiloA, SiloB])));
+    }
+
     private ModelAwarePlacementDirector Director() => new(
         _metadata, _load, new LocalFileWorldStore(new LocalFileWorldStoreOptions { RootPath = _root }, _time), _time,
         NullLogger<ModelAwarePlacementDirector>.Instance);
