@@ -207,11 +207,17 @@ public sealed class WorldClusterClient
     /// <summary>
     /// Joins a world over a WebSocket as a player (the lowest free slot, or <paramref name="slot"/>) or a spectator, and
     /// waits for the server's welcome. A refused join (unknown world, taken slot, full world) throws
-    /// <see cref="WorldClusterException"/> with the server's problem.
+    /// <see cref="WorldClusterException"/> with the server's problem. <paramref name="format"/> picks the frames' encoding
+    /// (exact PNG by default, read with <see cref="WorldSession.Frames"/>; any format with <see cref="WorldSession.StreamFrames"/>).
     /// </summary>
-    public async Task<WorldSession> ConnectSessionAsync(string id, SessionRole role, string? name = null, int? slot = null, CancellationToken cancellationToken = default)
+    public async Task<WorldSession> ConnectSessionAsync(string id, SessionRole role, string? name = null, int? slot = null,
+        StreamFormat format = StreamFormat.Png, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        if (!Enum.IsDefined(format))
+        {
+            throw new ArgumentOutOfRangeException(nameof(format), format, $"format must be one of {string.Join(", ", StreamFormats.Names)}");
+        }
         var query = new StringBuilder("role=").Append(role == SessionRole.Player ? "player" : "spectator");
         if (name is not null)
         {
@@ -221,11 +227,12 @@ public sealed class WorldClusterClient
         {
             query.Append("&slot=").Append(slot.Value.ToString(CultureInfo.InvariantCulture));
         }
+        query.Append("&format=").Append(format.Name());
         var uri = new Uri(_http.BaseAddress!, new Uri($"api/worlds/{Uri.EscapeDataString(id)}/session?{query}", UriKind.Relative));
         var (socket, response) = await UpgradeAsync(uri, null, cancellationToken);
         try
         {
-            return await WorldSession.StartAsync(socket, response, cancellationToken);
+            return await WorldSession.StartAsync(socket, response, format, cancellationToken);
         }
         catch
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Channels;
 using WorldCluster.Contracts;
@@ -7,9 +8,11 @@ using WorldCluster.Contracts;
 namespace WorldCluster.Client;
 
 /// <summary>
-/// A live WebSocket session on a world (docs/sessions.md): every frame in tick order through <see cref="Frames"/>, and a
-/// player's actions through <see cref="SendActionAsync(PlayerAction, CancellationToken)"/>. Read frames steadily: a client that falls 64 frames behind
-/// is disconnected by the server, and <see cref="Frames"/> then throws <see cref="WorldSessionClosedException"/>.
+/// A live WebSocket session on a world (docs/sessions.md): every frame in tick order through <see cref="Frames"/> (PNG) or
+/// <see cref="StreamFrames"/> (any <see cref="StreamFormat"/>), and a player's actions through
+/// <see cref="SendActionAsync(PlayerAction, CancellationToken)"/>. Read frames steadily: a PNG client that falls 64 frames
+/// behind is disconnected by the server (a video one skips to the next keyframe), and the read then throws
+/// <see cref="WorldSessionClosedException"/>.
 /// </summary>
 public sealed class WorldSession : IAsyncDisposable
 {
@@ -18,9 +21,10 @@ public sealed class WorldSession : IAsyncDisposable
     private readonly WebSocket _socket;
     private readonly HttpResponseMessage _response;
     // Bounded so that a consumer that stops reading stops this reader too, and the server's slow-client rule applies.
-    private readonly Channel<Frame> _frames = Channel.CreateBounded<Frame>(new BoundedChannelOptions(256)
+    private readonly Channel<StreamFrame> _frames = Channel.CreateBounded<StreamFrame>(new BoundedChannelOptions(256)
     {
         SingleWriter = true,
+        SingleReader = true,
         FullMode = BoundedChannelFullMode.Wait,
     });
     private readonly ConcurrentQueue<string> _errors = new();
@@ -29,13 +33,18 @@ public sealed class WorldSession : IAsyncDisposable
     private Task _reader = Task.CompletedTask;
     private volatile bool _disposing;
     private int _disposed;
+    private int _reading;
 
-    private WorldSession(WebSocket socket, HttpResponseMessage response, SessionWelcome welcome)
+    private WorldSession(WebSocket socket, HttpResponseMessage response, SessionWelcome welcome, StreamFormat format)
     {
         _socket = socket;
         _response = response;
         Welcome = welcome;
+        Format = format;
     }
+
+    /// <summary>The format the session's frames come in, as asked for and as the server's welcome confirmed.</summary>
+    public StreamFormat Format { get; }
 
     /// <summary>The server's welcome: world, role, slot, player slots and tick rate.</summary>
     public SessionWelcome Welcome { get; }
@@ -47,10 +56,21 @@ public sealed class WorldSession : IAsyncDisposable
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
 
     /// <summary>
-    /// The frames received, in tick order and without gaps while connected; ends when the server closes the session
-    /// normally and throws <see cref="WorldSessionClosedException"/> when it ends it for a reason. Enumerate it once.
+    /// The PNG frames received, in tick order and without gaps while connected; ends when the server closes the session
+    /// normally and throws <see cref="WorldSessionClosedException"/> when it ends it for a reason. Only on a PNG session
+    /// (<see cref="InvalidOperationException"/> otherwise); see <see cref="StreamFrames"/> for how reads share the frames.
     /// </summary>
-    public IAsyncEnumerable<Frame> Frames(CancellationToken cancellationToken = default) => _frames.Reader.ReadAllAsync(cancellationToken);
+    public IAsyncEnumerable<Frame> Frames(CancellationToken cancellationToken = default) => Format == StreamFormat.Png
+        ? ReadPng(cancellationToken)
+        : throw new InvalidOperationException($"this session streams {Format.Name()}: read StreamFrames(), or connect with StreamFormat.Png");
+
+    /// <summary>
+    /// The frames received in the session's format (a PNG session's too), in tick order; a joining video viewer starts at a
+    /// keyframe, and one that fell behind skips to the next. Ends and throws as <see cref="Frames"/> does. The session has
+    /// one queue of frames: a read takes up where the previous one stopped, and a second read while one is running throws
+    /// <see cref="InvalidOperationException"/> rather than share the frames out between them.
+    /// </summary>
+    public IAsyncEnumerable<StreamFrame> StreamFrames(CancellationToken cancellationToken = default) => Read(cancellationToken);
 
     /// <summary>Sends a player's action for the next tick (the latest action since the previous tick is merged).</summary>
     public Task SendActionAsync(int action, CancellationToken cancellationToken = default) => SendActionAsync((PlayerAction)action, cancellationToken);
@@ -113,7 +133,7 @@ public sealed class WorldSession : IAsyncDisposable
         _sendLock.Dispose();
     }
 
-    internal static async Task<WorldSession> StartAsync(WebSocket socket, HttpResponseMessage response, CancellationToken cancellationToken)
+    internal static async Task<WorldSession> StartAsync(WebSocket socket, HttpResponseMessage response, StreamFormat format, CancellationToken cancellationToken)
     {
         try
         {
@@ -128,7 +148,12 @@ public sealed class WorldSession : IAsyncDisposable
             {
                 throw new InvalidDataException("the server's first session message was not a welcome");
             }
-            var session = new WorldSession(socket, response, welcome);
+            // A gateway from before stream formats ignores the query and streams PNG: say so rather than misread its frames.
+            if ((welcome.Format ?? FrameMessage.PngFormat) != format.Name())
+            {
+                throw new InvalidDataException($"asked for {format.Name()} frames, but the server streams {welcome.Format ?? FrameMessage.PngFormat} (a gateway without stream formats?)");
+            }
+            var session = new WorldSession(socket, response, welcome, format);
             session._reader = session.ReadAsync(buffer);
             return session;
         }
@@ -159,7 +184,11 @@ public sealed class WorldSession : IAsyncDisposable
                     }
                     continue;
                 }
-                var frame = Frame.Decode(buffer.AsSpan(0, length));
+                var frame = FrameMessage.DecodeStream(buffer.AsSpan(0, length));
+                if (frame.Format != Format.Name())
+                {
+                    throw new InvalidDataException($"a {frame.Format} frame arrived on a {Format.Name()} session");
+                }
                 if (_disposing)
                 {
                     continue;
@@ -194,6 +223,34 @@ public sealed class WorldSession : IAsyncDisposable
         finally
         {
             _frames.Writer.TryComplete(failure);
+        }
+    }
+
+    // One read at a time: two loops on one queue would each see every other frame, and neither would say so.
+    private async IAsyncEnumerable<StreamFrame> Read([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _reading, 1) != 0)
+        {
+            throw new InvalidOperationException("this session's frames are already being read; read them in one loop (a later read takes up where it stopped)");
+        }
+        try
+        {
+            await foreach (var frame in _frames.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return frame;
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _reading, 0);
+        }
+    }
+
+    private async IAsyncEnumerable<Frame> ReadPng([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var f in Read(cancellationToken))
+        {
+            yield return new Frame(f.Tick, f.DurableTick, f.StateDigest, f.Actions, f.Width, f.Height, f.Payload);
         }
     }
 

@@ -146,6 +146,17 @@ class WorldClusterClient:
         body = None if at_tick is None else {"atTick": int(at_tick)}
         return self._json("POST", f"/api/worlds/{_quote(world)}/fork", body)
 
+    def participants(self, world: str) -> list[dict[str, Any]]:
+        """Who is in a world: players with their slots, and spectators."""
+        return self._json("GET", f"/api/worlds/{_quote(world)}/participants")["participants"]
+
+    def session(self, world: str, role: str = "player", name: str | None = None, slot: int | None = None,
+                format: str = "png"):
+        """Opens a live session (a WorldSession; docs/python.md, "Live sessions"): `format` is png (exact, the default),
+        jpeg, webp, vp8 or vp9; an unknown one is refused with a 400 WorldClusterError naming the formats."""
+        from .session import connect  # session imports this module
+        return connect(self.url, self.token, world, role, name, slot, format, self.timeout)
+
     def frame_png(self, world: str) -> bytes:
         """The current frame as PNG bytes."""
         return self._request("GET", f"/api/worlds/{_quote(world)}/frame")

@@ -76,9 +76,18 @@ class WebSocket:
         """Sends one binary message (one frame)."""
         self._send_frame(0x2, payload)
 
+    def send_text(self, text: str) -> None:
+        """Sends one text message (one frame)."""
+        self._send_frame(0x1, text.encode("utf-8"))
+
     def recv(self) -> bytearray:
         """The next binary message; raises WebSocketClosed when the server closes (answering its close frame)."""
+        return self.recv_message()[1]
+
+    def recv_message(self) -> tuple[bool, bytearray]:
+        """The next message and whether it is text; raises WebSocketClosed as recv does."""
         message = bytearray()
+        text = False
         while True:
             first, second = self._read_exact(2)
             opcode, length = first & 0x0F, second & 0x7F
@@ -101,11 +110,13 @@ class WebSocket:
                 continue
             if opcode == 0xA:
                 continue
-            if not message and opcode in (0x1, 0x2) and first & 0x80:
-                return payload
+            if opcode in (0x1, 0x2):
+                text = opcode == 0x1
+                if first & 0x80:
+                    return text, payload
             message += payload
             if first & 0x80:
-                return message
+                return text, message
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         """Sends a close frame and closes the socket (without waiting for the server's answer)."""
