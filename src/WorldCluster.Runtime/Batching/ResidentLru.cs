@@ -22,9 +22,13 @@ internal sealed class ResidentLru
     /// <summary>Marks <paramref name="world"/> as stepped at <paramref name="timestamp"/>: it becomes the most recent.</summary>
     public void Stepped(string world, long timestamp)
     {
-        if (_nodes.Remove(world, out var node))
+        if (_nodes.TryGetValue(world, out var node))
         {
+            // The same node moves to the end: a step allocates nothing here.
             _order.Remove(node);
+            node.Value = (world, timestamp);
+            _order.AddLast(node);
+            return;
         }
         _nodes[world] = _order.AddLast((world, timestamp));
     }

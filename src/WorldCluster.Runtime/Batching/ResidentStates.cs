@@ -195,12 +195,24 @@ internal sealed class ResidentStates(ModelManifest manifest) : IDisposable
     {
         var rows = worlds.Select(w => _rows[w.World]).ToArray();
         var hashes = worlds.Select((w, r) => StateDigest.Start(manifest.Id, rows[r].Tick, w.Players)).ToArray();
-        for (var i = 0; i < _specs.Count; i++)
+        // Block by block, tensor by tensor: each row still gets its tensors in manifest order, and each block tensor's
+        // memory is reached once (one host copy per block tensor on a GPU, none on the CPU).
+        foreach (var block in rows.Select(r => r.Block).Distinct())
         {
-            var rowBytes = (int)_specs[i].ByteCount;
-            for (var r = 0; r < rows.Length; r++)
+            for (var i = 0; i < _specs.Count; i++)
             {
-                WithHostBytes(rows[r], i, data => WorldState.AppendTensorTo(hashes[r], _specs[i].Name, _specs[i].DType, _specs[i].Shape, data));
+                var spec = _specs[i];
+                var rowBytes = (int)spec.ByteCount;
+                var tensor = block.Tensors[i];
+                using var copy = tensor.device_type == DeviceType.CPU ? null : tensor.cpu();
+                var all = (copy ?? tensor).bytes;
+                for (var r = 0; r < rows.Length; r++)
+                {
+                    if (ReferenceEquals(rows[r].Block, block))
+                    {
+                        WorldState.AppendTensorTo(hashes[r], spec.Name, spec.DType, spec.Shape, all.Slice(rows[r].Index * rowBytes, rowBytes));
+                    }
+                }
             }
         }
         return [.. hashes.Select(Finish)];
@@ -209,32 +221,24 @@ internal sealed class ResidentStates(ModelManifest manifest) : IDisposable
     /// <summary>The bytes of state tensor <paramref name="spec"/> held for each of <paramref name="worlds"/> (the <c>scores</c> an agent's reward comes from, say).</summary>
     public byte[][] Bytes(int spec, IReadOnlyList<string> worlds)
     {
-        var result = new byte[worlds.Count][];
-        for (var w = 0; w < worlds.Count; w++)
+        var rows = worlds.Select(w => _rows[w]).ToArray();
+        var rowBytes = (int)_specs[spec].ByteCount;
+        var result = new byte[rows.Length][];
+        foreach (var block in rows.Select(r => r.Block).Distinct())
         {
-            byte[]? copy = null;
-            WithHostBytes(_rows[worlds[w]], spec, data => copy = data.ToArray());
-            result[w] = copy!;
+            var tensor = block.Tensors[spec];
+            using var copy = tensor.device_type == DeviceType.CPU ? null : tensor.cpu();
+            var all = (copy ?? tensor).bytes;
+            for (var r = 0; r < rows.Length; r++)
+            {
+                if (ReferenceEquals(rows[r].Block, block))
+                {
+                    result[r] = all.Slice(rows[r].Index * rowBytes, rowBytes).ToArray();
+                }
+            }
         }
         return result;
     }
-
-    // One row of one state tensor as host bytes: its memory itself on the CPU, a copy of the row from any other device.
-    private void WithHostBytes(ResidentRow row, int spec, SpanAction action)
-    {
-        var rowBytes = (int)_specs[spec].ByteCount;
-        var tensor = row.Block.Tensors[spec];
-        if (tensor.device_type == DeviceType.CPU)
-        {
-            action(tensor.bytes.Slice(row.Index * rowBytes, rowBytes));
-            return;
-        }
-        using var view = tensor.narrow(0, row.Index, 1);
-        using var cpu = view.cpu();
-        action(cpu.bytes);
-    }
-
-    private delegate void SpanAction(ReadOnlySpan<byte> data);
 
     /// <summary>Frees a world's row or spilled copy (its world deactivated, was deleted or moved): nothing of it stays here.</summary>
     public void Evict(string world)
