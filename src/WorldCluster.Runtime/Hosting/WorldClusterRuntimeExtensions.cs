@@ -38,6 +38,7 @@ public static class WorldClusterRuntimeExtensions
         services.TryAddSingleton<MigrationTargets>();
         services.AddHostedService<SiloLoadReporter>();
         services.AddHostedService<SpilledWorldNotifier>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, MigratingDrain>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<StepBatchers>());
         return services;
     }

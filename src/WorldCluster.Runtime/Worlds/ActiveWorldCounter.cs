@@ -1,16 +1,21 @@
+using System.Collections.Concurrent;
+
 namespace WorldCluster.Runtime.Worlds;
 
-/// <summary>How many worlds this silo holds right now (the placement load signal).</summary>
+/// <summary>The worlds this silo holds right now: their count is the placement load signal, their ids what a drain moves.</summary>
 public sealed class ActiveWorldCounter
 {
-    private int _count;
+    private readonly ConcurrentDictionary<string, byte> _worlds = new(StringComparer.Ordinal);
 
     /// <summary>Worlds active on this silo.</summary>
-    public int Count => Volatile.Read(ref _count);
+    public int Count => _worlds.Count;
+
+    /// <summary>The ids of the worlds active on this silo now.</summary>
+    public IReadOnlyList<string> Ids => [.. _worlds.Keys];
 
     /// <summary>A world became active here.</summary>
-    public void Add() => Interlocked.Increment(ref _count);
+    public void Add(string world) => _worlds.TryAdd(world, 0);
 
     /// <summary>A world left this silo.</summary>
-    public void Remove() => Interlocked.Decrement(ref _count);
+    public void Remove(string world) => _worlds.TryRemove(world, out _);
 }

@@ -109,11 +109,11 @@ public sealed partial class WorldGrain
         metrics.ActiveWorlds.WithLabels(model).Inc(change);
         if (change > 0)
         {
-            activeWorlds.Add();
+            activeWorlds.Add(WorldKey);
         }
         else
         {
-            activeWorlds.Remove();
+            activeWorlds.Remove(WorldKey);
         }
     }
 }

@@ -15,6 +15,12 @@ public sealed class WorldOptions
     /// </summary>
     public bool ResidentState { get; set; } = true;
 
+    /// <summary>On shutdown, move active worlds to the other silos serving their models before deactivating the rest (docs/operations.md).</summary>
+    public bool DrainByMigration { get; set; } = true;
+
+    /// <summary>Worlds a drain moves at once.</summary>
+    public int DrainParallelism { get; set; } = 16;
+
     /// <summary>Snapshots (with their journal segments) kept per world; forks can start at any tick they cover.</summary>
     public int SnapshotHistory { get; set; } = 8;
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using WorldCluster.Abstractions;
 using WorldCluster.Contracts;
@@ -214,41 +213,4 @@ public sealed class WorldMigrationTests : IAsyncLifetime
         siloName.StartsWith("Silo_", StringComparison.Ordinal)
             ? int.Parse(siloName["Silo_".Length..], System.Globalization.CultureInfo.InvariantCulture)
             : throw new InvalidOperationException($"unexpected silo name {siloName}");
-
-    // Every update received, repeats included (a repeat would show as a tick twice).
-    private sealed class FrameLog : IWorldObserver
-    {
-        private readonly ConcurrentQueue<FrameUpdate> _received = new();
-        private readonly Lock _gate = new();
-        private readonly List<(Func<FrameUpdate, bool> Match, TaskCompletionSource Done)> _waiters = [];
-
-        public List<FrameUpdate> Received => [.. _received];
-
-        public Task OnFrameAsync(FrameUpdate update)
-        {
-            _received.Enqueue(update);
-            lock (_gate)
-            {
-                foreach (var w in _waiters.Where(w => w.Match(update)))
-                {
-                    w.Done.TrySetResult();
-                }
-            }
-            return Task.CompletedTask;
-        }
-
-        public Task WaitFor(Func<FrameUpdate, bool> match, TimeSpan deadline)
-        {
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (_gate)
-            {
-                if (_received.Any(match))
-                {
-                    return Task.CompletedTask;
-                }
-                _waiters.Add((match, done));
-            }
-            return done.Task.WaitAsync(deadline);
-        }
-    }
 }
