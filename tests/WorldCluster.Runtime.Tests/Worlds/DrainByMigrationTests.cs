@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using WorldCluster.Abstractions;
 using WorldCluster.Contracts;
 using WorldCluster.Models.Reference;
