@@ -48,6 +48,10 @@ public sealed class MigrationTargets(ISiloMetadataCache metadata, IClusterMember
         return target;
     }
 
+    /// <summary>True when an active silo other than <paramref name="current"/> hosts worlds (a drain has somewhere to send them).</summary>
+    public bool AnyOtherHost(SiloAddress current) =>
+        membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(current) && HostsWorlds(m.SiloAddress));
+
     private bool HostsWorlds(SiloAddress silo) =>
         metadata.GetSiloMetadata(silo).Metadata.GetValueOrDefault(SiloRole.RoleKey) != SiloRole.Gateway;
 

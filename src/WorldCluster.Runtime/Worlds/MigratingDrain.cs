@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WorldCluster.Abstractions;
+using WorldCluster.Runtime.Placement;
 
 namespace WorldCluster.Runtime.Worlds;
 
@@ -16,6 +17,8 @@ namespace WorldCluster.Runtime.Worlds;
 public sealed class MigratingDrain(
     ActiveWorldCounter worlds,
     IGrainFactory grains,
+    MigrationTargets targets,
+    ILocalSiloDetails silo,
     IOptions<WorldOptions> options,
     ILogger<MigratingDrain> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
@@ -30,7 +33,8 @@ public sealed class MigratingDrain(
             return;
         }
         var ids = worlds.Ids;
-        if (ids.Count == 0)
+        // Alone (the embedded default, or the last model silo): nothing to ask each world, the shutdown snapshots them.
+        if (ids.Count == 0 || !targets.AnyOtherHost(silo.SiloAddress))
         {
             return;
         }
