@@ -57,7 +57,7 @@ internal static class CheckInvarianceCommand
             {
                 console.MarkupLineInterpolated($"[bold]check-invariance[/] {model.Manifest.Id}: {list.Count} batch sizes, {parse.GetValue(steps)} ticks each, {threadCount} libtorch thread(s)");
                 var report = await Task.Run(() => BatchInvarianceCheck.Run(model, list, parse.GetValue(steps),
-                    new Progress<string>(line => console.MarkupLineInterpolated($"[grey]{line}[/]"))), ct);
+                    new Lines(line => console.MarkupLineInterpolated($"[grey]{line}[/]"))), ct);
                 console.WriteLine(Markdown(report, model.Manifest));
             }
             return 0;
@@ -117,5 +117,12 @@ internal static class CheckInvarianceCommand
         }
         var folder = Path.GetFullPath(package);
         return ModelPackageLoader.Load(ModelPackageReader.Read(folder), ModelArchitectureRegistry.Create());
+    }
+
+    // Reports on the caller's thread, in order: Progress<T> posts to the thread pool, so lines came out of order and a
+    // late one could write after the command returned (and its console was gone; it crashed a test host).
+    private sealed class Lines(Action<string> write) : IProgress<string>
+    {
+        public void Report(string value) => write(value);
     }
 }
