@@ -15,5 +15,6 @@ public static class WorldClusterBench
             ScaleBenchCommand.Create(console),
             OnnxInvarianceBenchCommand.Create(console),
             StatePathBenchCommand.Create(console),
+            AgentsBenchCommand.Create(console),
         };
 }
