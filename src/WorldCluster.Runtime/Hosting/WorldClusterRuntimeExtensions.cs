@@ -17,12 +17,8 @@ public static class WorldClusterRuntimeExtensions
     public static IServiceCollection AddWorldClusterRuntime(this IServiceCollection services, Action<StepBatcherOptions>? batching = null)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ =>
-        {
-            var metrics = new WorldClusterMetrics(Prometheus.Metrics.DefaultFactory);
-            Prometheus.Metrics.DefaultRegistry.AddBeforeCollectCallback(metrics.SampleNative);
-            return metrics;
-        });
+        services.TryAddSingleton<SiloMetricsRegistry>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<SiloMetricsRegistry>().Metrics);
         var options = services.AddOptions<StepBatcherOptions>().BindConfiguration(StepBatcherOptions.SectionName);
         if (batching is not null)
         {

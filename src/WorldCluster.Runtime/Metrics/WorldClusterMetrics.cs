@@ -15,7 +15,7 @@ public sealed class WorldClusterMetrics
     // Per-tick timings are read as percentiles by `worldcluster-bench`: 25 % steps from 50 µs to ~2.8 s.
     private static readonly double[] TickBuckets = Histogram.ExponentialBuckets(0.00005, 1.25, 50);
 
-    /// <summary>Creates the instruments in <paramref name="factory"/> (use <see cref="Prometheus.Metrics.DefaultFactory"/> in hosts).</summary>
+    /// <summary>Creates the instruments in <paramref name="factory"/> (hosts use a <see cref="SiloMetricsRegistry"/>).</summary>
     /// <param name="factory">Where the instruments are created.</param>
     /// <param name="liveTensors">Reads the live tensor count for <see cref="Tensors"/> (TorchSharp's own count unless a test counts).</param>
     public WorldClusterMetrics(IMetricFactory factory, Func<long>? liveTensors = null)

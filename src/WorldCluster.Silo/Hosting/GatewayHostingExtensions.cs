@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.FileProviders;
 using Prometheus;
+using WorldCluster.Runtime.Metrics;
 using WorldCluster.Runtime.Worlds;
 using WorldCluster.Silo.Agents;
 using WorldCluster.Silo.Api;
@@ -102,7 +103,7 @@ public static class GatewayHostingExtensions
         app.UseHttpMetrics();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
-        app.MapMetrics("/metrics");
+        app.MapGet("/metrics", ExportMetrics).ExcludeFromDescription();
         app.MapOpenApi();
         // The web page (wwwroot/) is embedded in the assembly, so it is served whatever directory the host runs in.
         var page = new EmbeddedFileProvider(typeof(GatewayHostingExtensions).Assembly, "WorldCluster.Silo.wwwroot");
@@ -121,6 +122,13 @@ public static class GatewayHostingExtensions
     }
 
     /// <summary>The budget a request counts against: its principal's, or its client address's for requests without a valid token.</summary>
+    // The process-wide registry (runtime, HTTP, Orleans meters) and then this silo's own instruments.
+    private static async Task ExportMetrics(HttpContext context, SiloMetricsRegistry metrics)
+    {
+        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        await metrics.ExportAsTextAsync(context.Response.Body, context.RequestAborted);
+    }
+
     internal static (string Key, int Permits) Partition(HttpContext context, RateLimitOptions limits)
     {
         var user = context.User;
