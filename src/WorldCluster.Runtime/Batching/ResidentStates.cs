@@ -43,6 +43,9 @@ internal sealed class ResidentStates(ModelManifest manifest) : IDisposable
     /// <summary>The row holding <paramref name="world"/>'s state at <paramref name="tick"/>, if this batcher holds exactly that.</summary>
     public bool TryGet(string world, long tick, out ResidentRow row) => _rows.TryGetValue(world, out row) && row.Tick == tick;
 
+    /// <summary>Whether this batcher holds a row of <paramref name="world"/>'s state (at any tick).</summary>
+    public bool Holds(string world) => _rows.ContainsKey(world);
+
     /// <summary>Worlds held that were stepped at or after <paramref name="since"/> (a <see cref="TimeProvider"/> timestamp): the working set.</summary>
     public int SteppedSince(long since) => _lru.SteppedSince(since);
 

@@ -223,6 +223,8 @@ public sealed partial class StepBatcher
         byte[][]? scores = null;
         if (kept.Length > 0 && (Manifest.BatchInvariant || failures.All(f => f is null)))
         {
+            // Room first, so the budget never counts more than it allows, not even between keeping this call's rows and spilling.
+            SpillToFit(kept.Count(i => !_resident.Holds(items[i].World!)) * _resident.RowBytes, _unspillable);
             _resident.Keep(stored, [.. kept.Select(i => (i, items[i].World!, items[i].Tick + 1))], _time.GetTimestamp());
             PublishResidentCounts();
             digests = _resident.Digests([.. kept.Select(i => (items[i].World!, items[i].Players))]);

@@ -300,6 +300,19 @@ public sealed partial class StepBatcher : IDisposable
         _metrics.ResidentStateBytes.WithLabels(Manifest.Name).Set(bytes);
     }
 
+    // Before a call's rows are kept: spills this batcher's least recently stepped worlds (never those in keep) until
+    // `arriving` more bytes fit the budget. A call holds at most the budget's rows (BatchPlanner), so one batcher alone
+    // can always make the room; worlds of other models are spilled afterwards, on their own threads (SpillOverBudget).
+    private void SpillToFit(long arriving, IReadOnlySet<string> keep)
+    {
+        while (_budget.BudgetBytes > 0 && _budget.UsedBytes + arriving > _budget.BudgetBytes && _resident.SpillOldest(keep) is { } world)
+        {
+            _metrics.StateSpills.WithLabels(Manifest.Name).Inc();
+            PublishResidentCounts();
+            Spilled?.Invoke(world);
+        }
+    }
+
     // While the silo's batchers hold more than the budget, this one moves its least recently stepped worlds (never those
     // in keep: the call that just ran) to host memory; their next step takes them back, a later call of the same batch
     // included. What it cannot free itself it asks the other batchers to free, on their threads.

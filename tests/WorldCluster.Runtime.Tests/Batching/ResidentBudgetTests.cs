@@ -27,6 +27,9 @@ public sealed class ResidentBudgetTests
         var overBudgetAtACall = 0L;
         // On the batcher thread, before every model call: what the batchers hold then, the call's input aside.
         model.OnCall = () => overBudgetAtACall = Math.Max(overBudgetAtACall, budget.UsedBytes - budget.BudgetBytes);
+        var overBudgetAtASpill = 0L;
+        // On the batcher thread, after each spill: a call's rows are counted only once there is room for them.
+        batcher.Spilled += _ => overBudgetAtASpill = Math.Max(overBudgetAtASpill, budget.UsedBytes - budget.BudgetBytes);
         batcher.Start();
         using var reference = new StepBatcher(model, new StepBatcherOptions { MaxBatchSize = 1, MaxQueueDelay = TimeSpan.Zero },
             TimeProvider.System, NewMetrics(), NullLogger.Instance);
@@ -59,6 +62,7 @@ public sealed class ResidentBudgetTests
         }
 
         Assert.Equal(0, overBudgetAtACall);
+        Assert.Equal(0, overBudgetAtASpill);
         var name = model.Manifest.Name;
         Assert.True(metrics.StateSpills.WithLabels(name).Value > 0, "nothing was spilled");
         Assert.True(metrics.StateResumes.WithLabels(name).Value > 0, "nothing resumed");
