@@ -18,9 +18,36 @@ internal static class ScaleBenchCommand
         var worlds = CliOptions.AtLeast(1, new Option<int>("--worlds") { Description = "Worlds to activate on the silo", DefaultValueFactory = _ => 20_000 });
         var sample = CliOptions.AtLeast(1, new Option<int>("--sample") { Description = "Stored worlds to activate one at a time after a restart", DefaultValueFactory = _ => 1000 });
         var output = new Option<string>("--out") { Description = "Where to write the JSON report", DefaultValueFactory = _ => "bench-scale.json" };
-        var command = new Command("scale", "Activates N worlds on one in-process silo: memory per world against its state's bytes, and cold activation time from the store")
+        var budget = new Option<int>("--resident-budget")
         {
-            model, worlds, sample, output,
+            Description = "Resident state budget in worlds; above 0 the worlds are stepped at random under it (spill churn) instead of measured idle",
+        };
+        budget.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 0)
+            {
+                r.AddError("--resident-budget must be 0 (idle worlds, no budget) or positive");
+            }
+        });
+        var churn = new Option<double>("--churn-seconds") { Description = "With --resident-budget: how long clients step worlds at random", DefaultValueFactory = _ => 30 };
+        churn.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() <= 0)
+            {
+                r.AddError("--churn-seconds must be above 0");
+            }
+        });
+        var concurrency = CliOptions.AtLeast(1, new Option<int>("--concurrency") { Description = "With --resident-budget: clients stepping at once", DefaultValueFactory = _ => 16 });
+        var packages = new Option<string[]>("--packages")
+        {
+            Description = "A model package folder for the in-process silo to serve (repeatable; replaces the default folders), e.g. tests/fixtures/models-large",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("scale",
+            "Activates N worlds on one in-process silo: memory per world against its state's bytes, and cold activation time from the store; " +
+            "with --resident-budget, steps them at random under that budget: steps/s, resume-from-spill latency, and every digest checked")
+        {
+            model, worlds, sample, output, budget, churn, concurrency, packages,
         };
         CliOptions.SetAction(command, async (parse, ct) =>
         {
@@ -30,9 +57,20 @@ internal static class ScaleBenchCommand
                 console.Profile.Width = Math.Max(console.Profile.Width, 200);
             }
             console.MarkupLineInterpolated($"[bold]bench scale[/] on {machine.Cpu}, {machine.Cores} cores, {machine.MemoryGiB} GiB, {machine.Dotnet}, {machine.Os}");
+            var count = parse.GetValue(worlds);
+            if (parse.GetValue(budget) > 0)
+            {
+                var settings = new SpillChurnBenchmark.Settings(parse.GetValue(model)!, count, parse.GetValue(budget), parse.GetValue(churn),
+                    parse.GetValue(concurrency), Math.Min(count, parse.GetValue(sample)), parse.GetValue(packages) ?? []);
+                return await SpillChurnAsync(console, parse, settings, machine, parse.GetValue(output)!, ct);
+            }
+            if (parse.GetValue(packages) is { Length: > 0 })
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync("error: --packages is for --resident-budget runs; the idle run measures the built-in models");
+                return 2;
+            }
             ScaleReport? report = null;
             string? error = null;
-            var count = parse.GetValue(worlds);
             await console.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .StartAsync(async progress =>
@@ -59,6 +97,56 @@ internal static class ScaleBenchCommand
             return 0;
         });
         return command;
+    }
+
+    // The spill churn: prints its table, writes the report, and fails when a digest differed, a world lost a tick or the budget was exceeded.
+    private static async Task<int> SpillChurnAsync(IAnsiConsole console, ParseResult parse, SpillChurnBenchmark.Settings settings, MachineInfo machine,
+        string output, CancellationToken ct)
+    {
+        SpillChurnReport? report = null;
+        string? error = null;
+        await console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async progress => (report, error) = await new SpillChurnBenchmark(progress).RunAsync(settings, machine, ct));
+        if (report is null)
+        {
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {error}");
+            return 2;
+        }
+        var table = new Table().Border(TableBorder.Markdown).AddColumns(
+            "model", "worlds", "budget (worlds)", "state bytes", "create (s)", "refused creates", "clients", "churn steps/s", "step p50 / p99 (ms)",
+            "spills", "resumes", "resume mean (ms)", "cold step p50 / p99 (ms)", "warm step p50 (ms)", "resident ÷ state", "max process (GiB)",
+            "digests differing", "ticks lost");
+        table.AddRow(report.Model, Number(report.Worlds), Number(report.BudgetWorlds), Number(report.StateBytes), Number(report.CreateSeconds, "F1"),
+            Number(report.CreateRefusals), Number(report.Concurrency), Number(report.StepsPerSecond, "F0"),
+            $"{Number(report.StepP50Ms, "F2")} / {Number(report.StepP99Ms, "F2")}", Number(report.Spills), Number(report.Resumes), Number(report.ResumeMeanMs, "F2"),
+            $"{Number(report.ColdStepP50Ms, "F2")} / {Number(report.ColdStepP99Ms, "F2")}", Number(report.WarmStepP50Ms, "F2"),
+            Number(report.ResidentBytesPerState, "F3"), Number(report.MaxProcessBytes / (double)(1L << 30), "F2"),
+            $"{report.DigestMismatches} of {report.PairsChecked} pairs", $"{report.RestartMismatches} of {report.RestartChecked} read back");
+        console.Write(table);
+        console.WriteLine();
+        var path = Path.GetFullPath(output);
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, ReportJson), ct);
+        console.MarkupLineInterpolated($"wrote {path}");
+        var failures = new List<string>();
+        if (report.DigestMismatches > 0)
+        {
+            failures.Add($"{report.DigestMismatches} twin pairs differ after spill and resume");
+        }
+        if (report.RestartMismatches > 0)
+        {
+            failures.Add($"{report.RestartMismatches} worlds read back after the restart differ from their last step");
+        }
+        if (report.MaxUsedBytes > report.BudgetBytes)
+        {
+            failures.Add($"resident state reached {report.MaxUsedBytes} bytes, over the budget of {report.BudgetBytes}");
+        }
+        if (failures.Count == 0)
+        {
+            return 0;
+        }
+        await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {string.Join("; ", failures)}");
+        return 1;
     }
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
