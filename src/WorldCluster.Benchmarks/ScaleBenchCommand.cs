@@ -113,16 +113,28 @@ internal static class ScaleBenchCommand
             await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {error}");
             return 2;
         }
-        var table = new Table().Border(TableBorder.Markdown).AddColumns(
-            "model", "worlds", "budget (worlds)", "state bytes", "create (s)", "refused creates", "clients", "churn steps/s", "step p50 / p99 (ms)",
-            "spills", "resumes", "resume mean (ms)", "cold step p50 / p99 (ms)", "warm step p50 (ms)", "resident ÷ state", "max process (GiB)",
-            "digests differing", "ticks lost");
-        table.AddRow(report.Model, Number(report.Worlds), Number(report.BudgetWorlds), Number(report.StateBytes), Number(report.CreateSeconds, "F1"),
-            Number(report.CreateRefusals), Number(report.Concurrency), Number(report.StepsPerSecond, "F0"),
-            $"{Number(report.StepP50Ms, "F2")} / {Number(report.StepP99Ms, "F2")}", Number(report.Spills), Number(report.Resumes), Number(report.ResumeMeanMs, "F2"),
-            $"{Number(report.ColdStepP50Ms, "F2")} / {Number(report.ColdStepP99Ms, "F2")}", Number(report.WarmStepP50Ms, "F2"),
-            Number(report.ResidentBytesPerState, "F3"), Number(report.MaxProcessBytes / (double)(1L << 30), "F2"),
-            $"{report.DigestMismatches} of {report.PairsChecked} pairs", $"{report.RestartMismatches} of {report.RestartChecked} read back");
+        // One row per figure: the spill churn reports more figures than a terminal is wide.
+        var table = new Table().Border(TableBorder.Markdown).AddColumns("figure", "value");
+        table.AddRow("model", report.Model);
+        table.AddRow("worlds (twin pairs) / resident budget (worlds)", $"{report.Worlds} / {report.BudgetWorlds}");
+        table.AddRow("state bytes per world", Number(report.StateBytes));
+        table.AddRow("create (s) / creations refused and retried", $"{Number(report.CreateSeconds, "F1")} / {report.CreateRefusals}");
+        table.AddRow($"churn: steps/s with {report.Concurrency} clients", Number(report.StepsPerSecond, "F1"));
+        table.AddRow("churn: step p50 / p99 (ms)", $"{Number(report.StepP50Ms, "F2")} / {Number(report.StepP99Ms, "F2")}");
+        var profile = report.Profile;
+        table.AddRow("churn: model calls, worlds per call, batcher busy", $"{profile.Calls}, {Number(profile.MeanBatch, "F1")}, {Number(profile.BatcherBusy * 100, "F0")} %");
+        table.AddRow("churn: per call ms (forward) / queued ms", $"{Number(profile.CallMs, "F2")} ({Number(profile.ForwardMs, "F2")}) / {Number(profile.QueueMs, "F2")}");
+        table.AddRow("churn: journal appends (mean ms) / snapshots (mean ms)",
+            $"{profile.JournalAppends} ({Number(profile.JournalMs, "F2")}) / {profile.Snapshots} ({Number(profile.SnapshotMs, "F2")})");
+        table.AddRow("spills / resumes from host memory", $"{report.Spills} / {report.Resumes}");
+        table.AddRow("resume from host memory, server mean (ms)", Number(report.ResumeMeanMs, "F2"));
+        table.AddRow("least recently stepped world: first step p50 / p99 (ms)", $"{Number(report.ColdStepP50Ms, "F2")} / {Number(report.ColdStepP99Ms, "F2")}");
+        table.AddRow("the same world's next step p50 (ms)", Number(report.WarmStepP50Ms, "F2"));
+        table.AddRow("most resident bytes / budget bytes", $"{report.MaxUsedBytes} / {report.BudgetBytes}");
+        table.AddRow("device bytes per resident world ÷ state bytes", Number(report.ResidentBytesPerState, "F3"));
+        table.AddRow("most process memory (GiB)", Number(report.MaxProcessBytes / (double)(1L << 30), "F2"));
+        table.AddRow("twin pairs with differing digests", $"{report.DigestMismatches} of {report.PairsChecked}");
+        table.AddRow("worlds differing after a restart", $"{report.RestartMismatches} of {report.RestartChecked}");
         console.Write(table);
         console.WriteLine();
         var path = Path.GetFullPath(output);

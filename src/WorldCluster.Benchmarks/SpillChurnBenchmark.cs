@@ -60,7 +60,9 @@ internal sealed class SpillChurnBenchmark(ProgressContext progress)
                     var (spills, resumes) = (metrics.StateSpills.WithLabels(name).Value, metrics.StateResumes.WithLabels(name).Value);
                     var resumed = metrics.StateResumeSeconds.WithLabels(name);
                     var (resumeSum, resumeCount) = (resumed.Sum, resumed.Count);
+                    var mark = SpillChurnProfile.Mark.Take(metrics, name);
                     await run.ChurnAsync(grains, batcher.Manifest.ActionSpace.N, progress, cancellationToken);
+                    run.Profile = SpillChurnProfile.Between(mark, SpillChurnProfile.Mark.Take(metrics, name), run.ChurnSeconds);
                     run.ResidentBytesPerState = batcher.ResidentWorlds == 0 ? 0 : batcher.ResidentBytes / (double)(batcher.ResidentWorlds * stateBytes);
                     run.Spills = (long)(metrics.StateSpills.WithLabels(name).Value - spills);
                     run.Resumes = (long)(metrics.StateResumes.WithLabels(name).Value - resumes);
@@ -122,6 +124,10 @@ internal sealed class SpillChurnBenchmark(ProgressContext progress)
         public long Resumes { get; set; }
 
         public double ResumeMeanMs { get; set; }
+
+        public SpillChurnProfile? Profile { get; set; }
+
+        public double ChurnSeconds => _churnSeconds;
 
         public async Task SampleAsync(ResidentBudget budget, CancellationToken cancellationToken)
         {
@@ -259,7 +265,7 @@ internal sealed class SpillChurnBenchmark(ProgressContext progress)
                 Round(_createSeconds), _refusals, settings.Concurrency, Round(_churnSeconds), _churn.Count, Round(_churn.Count / _churnSeconds),
                 Round(Percentile(_churn, 0.50)), Round(Percentile(_churn, 0.99)), Spills, Resumes, Round(ResumeMeanMs),
                 _cold.Count, Round(Percentile(_cold, 0.50)), Round(Percentile(_cold, 0.99)), Round(Percentile(_warm, 0.50)),
-                _maxUsed, Round(ResidentBytesPerState), _maxProcess, _pairs, _mismatches, _readBack, _lost);
+                _maxUsed, Round(ResidentBytesPerState), _maxProcess, _pairs, _mismatches, _readBack, _lost, Profile!);
         }
 
         // One step of world i with its pair's action for the tick it is at; returns the latency in ms.

@@ -31,8 +31,10 @@ namespace WorldCluster.Benchmarks;
 /// <param name="DigestMismatches">Twins whose digests differ at the same tick (0 when every spill and resume is exact).</param>
 /// <param name="RestartChecked">Worlds read back after restarting the silo on the same data.</param>
 /// <param name="RestartMismatches">Of those, worlds whose tick or digest differ from the last step's answer (0: nothing lost).</param>
+/// <param name="Profile">Where the churn's time went, from the silo's metrics.</param>
 public sealed record SpillChurnReport(
     string Benchmark, DateTimeOffset StartedAt, MachineInfo Machine, string Model, int Worlds, int BudgetWorlds, long StateBytes, long BudgetBytes,
     double CreateSeconds, long CreateRefusals, int Concurrency, double ChurnSeconds, long ChurnSteps, double StepsPerSecond, double StepP50Ms, double StepP99Ms,
     long Spills, long Resumes, double ResumeMeanMs, int ColdSample, double ColdStepP50Ms, double ColdStepP99Ms, double WarmStepP50Ms,
-    long MaxUsedBytes, double ResidentBytesPerState, long MaxProcessBytes, int PairsChecked, int DigestMismatches, int RestartChecked, int RestartMismatches);
+    long MaxUsedBytes, double ResidentBytesPerState, long MaxProcessBytes, int PairsChecked, int DigestMismatches, int RestartChecked, int RestartMismatches,
+    SpillChurnProfile Profile);
