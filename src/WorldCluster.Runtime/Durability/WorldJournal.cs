@@ -138,6 +138,13 @@ public sealed class WorldJournal(
     public bool SnapshotDue(long tick) => Head is not null && tick - Head.Base.Tick >= options.SnapshotEvery;
 
     /// <summary>
+    /// Whether a deactivation at <paramref name="tick"/> writes a snapshot: allowed, and at least
+    /// <see cref="WorldOptions.SnapshotOnDeactivateMinTicks"/> ticks journaled since the latest one (fewer replay instead).
+    /// </summary>
+    public bool SnapshotOnDeactivate(long tick) =>
+        options.SnapshotOnDeactivate && !IsStale && Head is not null && tick - Head.Base.Tick >= Math.Max(1, options.SnapshotOnDeactivateMinTicks);
+
+    /// <summary>
     /// Writes a snapshot of <paramref name="world"/> when <see cref="WorldOptions.SnapshotEvery"/> ticks followed the last
     /// one and its state is host bytes (a resident state is snapshotted at a later tick, once materialized).
     /// </summary>
@@ -194,7 +201,7 @@ public sealed class WorldJournal(
     /// <summary>
     /// For a deactivation: waits for queued ticks (until <paramref name="cancellationToken"/>; then they are dropped, never
     /// reported durable), then snapshots <paramref name="world"/> so reactivation needs no replay, when <paramref name="snapshot"/>
-    /// and <see cref="WorldOptions.SnapshotOnDeactivate"/> allow it. A failed snapshot is logged; the journal has every tick.
+    /// and <see cref="SnapshotOnDeactivate(long)"/> allow it. A failed snapshot is logged; the journal has every tick.
     /// </summary>
     public async Task CloseAsync(WorldAtTick world, bool snapshot, CancellationToken cancellationToken)
     {
@@ -209,7 +216,7 @@ public sealed class WorldJournal(
             // The writer stops after its current try: this activation is going away.
             _unwritten.Clear();
         }
-        if (snapshot && options.SnapshotOnDeactivate && !IsStale && _unwritten.Count == 0 && Head is not null && world.Tick > Head.Base.Tick && !world.State.IsResident)
+        if (snapshot && _unwritten.Count == 0 && SnapshotOnDeactivate(world.Tick) && !world.State.IsResident)
         {
             try
             {

@@ -53,7 +53,7 @@ public sealed partial class WorldGrain
         }
         var snapshot = reason.ReasonCode != DeactivationReasonCode.ApplicationError;
         var world = _world;
-        if (snapshot && _options.SnapshotOnDeactivate && world.State.IsResident && !_journal!.IsStale)
+        if (snapshot && world.State.IsResident && _journal!.SnapshotOnDeactivate(world.Tick))
         {
             try
             {

@@ -27,6 +27,13 @@ public sealed class WorldOptions
     /// <summary>Write a snapshot when a world deactivates, so it comes back without replaying its journal (tests turn it off to exercise replay).</summary>
     public bool SnapshotOnDeactivate { get; set; } = true;
 
+    /// <summary>
+    /// A deactivating world snapshots only when at least this many ticks were journaled since its latest snapshot; fewer
+    /// are replayed at its next activation instead. 1 (the default) snapshots after any tick; for megabyte states a
+    /// snapshot costs what tens of replayed ticks cost (docs/durability.md, "Snapshots of big states").
+    /// </summary>
+    public int SnapshotOnDeactivateMinTicks { get; set; } = 1;
+
     /// <summary>A world nobody calls deactivates after this long (its state is snapshotted first).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
