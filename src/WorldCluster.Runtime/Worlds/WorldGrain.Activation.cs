@@ -78,6 +78,13 @@ public sealed partial class WorldGrain
         await _journal!.CreateAsync(world, tickHz, forkedFrom, model.ForReplay());
         _model = model;
         Serve(world);
+        if (batchers.Budget.BudgetBytes > 0 && _options.ResidentState && tickHz == 0)
+        {
+            // With a budget the silo bounds the state it holds; a new on-demand world's state is stored now and would sit
+            // outside the budget as host bytes until its first step, so it waits in storage instead (its next call
+            // activates it). A real-time world stays: its players join now, and a reactivated world holds their slots.
+            DeactivateOnIdle();
+        }
     }
 
     // From here on this activation serves the world, at this state.

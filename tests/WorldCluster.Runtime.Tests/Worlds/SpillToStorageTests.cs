@@ -3,6 +3,7 @@ using WorldCluster.Abstractions;
 using WorldCluster.Models.Reference;
 using WorldCluster.Runtime.Batching;
 using WorldCluster.Runtime.Hosting;
+using WorldCluster.Runtime.Metrics;
 using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Storage;
 using WorldCluster.Runtime.Tests.Fixtures;
@@ -65,6 +66,27 @@ public sealed class SpillToStorageTests : IAsyncLifetime
         Assert.Equal(last.Tick, back.Tick);
         Assert.Equal(last.StateDigest, back.StateDigest);
         Assert.Equal(last.Tick + 1, (await idle.StepAsync(new StepRequest([1, 1]))).Tick);
+    }
+
+    [Fact]
+    public async Task A_new_world_under_a_budget_waits_in_storage_not_in_memory_and_comes_back_as_created()
+    {
+        var metrics = _cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<WorldClusterMetrics>();
+        var world = _cluster.Client.GetGrain<IWorldGrain>(WorldId.New());
+
+        var created = await world.CreateAsync(new CreateWorldRequest("reference-world", 9, 2));
+
+        // Its state sits outside the budget until a first step, so the activation goes once the creation is stored.
+        var gone = DateTime.UtcNow + Deadline;
+        while (metrics.ActiveWorlds.WithLabels("reference-world").Value > 0)
+        {
+            Assert.True(DateTime.UtcNow < gone, "the new world stayed active");
+            await Task.Delay(10);
+        }
+        var back = await world.GetAsync();
+        Assert.Equal(0, back.Tick);
+        Assert.Equal(created.StateDigest, back.StateDigest);
+        Assert.Equal(1, (await world.StepAsync(new StepRequest([1, 1]))).Tick);
     }
 
     private StepBatcher Batcher()
