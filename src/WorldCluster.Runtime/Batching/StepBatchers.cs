@@ -56,6 +56,32 @@ public sealed class StepBatchers : IHostedService, IDisposable
         return false;
     }
 
+    /// <summary>
+    /// The state bytes of the worlds every batcher here stepped within the admission window ÷ the budget (0 when
+    /// unbounded): above 1, working worlds spill each other and new ones are refused.
+    /// </summary>
+    public async Task<double> WorkingSetShareAsync()
+    {
+        var budget = Budget.BudgetBytes;
+        return budget == 0 ? 0 : (await Task.WhenAll(_batchers.Values.Select(b => b.WorkingSetBytesAsync()))).Sum() / (double)budget;
+    }
+
+    /// <summary>
+    /// Sets the autoscaling gauges (each model's batcher busy share, the working set ÷ budget) and returns the working set
+    /// share for the load report.
+    /// </summary>
+    public async Task<double> PublishScalingMetricsAsync()
+    {
+        // Two versions of one model share its label: the busier batcher speaks for it.
+        foreach (var model in _batchers.Values.GroupBy(b => b.Manifest.Name, StringComparer.Ordinal))
+        {
+            _metrics.BatcherBusyRatio.WithLabels(model.Key).Set(model.Max(b => b.BusyRatio));
+        }
+        var share = await WorkingSetShareAsync();
+        _metrics.ResidentStateBudgetRatio.Set(share);
+        return share;
+    }
+
     /// <summary>The batcher of a model named <c>name</c> (its latest version here) or <c>name@version</c>, if this silo serves it.</summary>
     public bool TryGet(string model, out StepBatcher batcher)
     {

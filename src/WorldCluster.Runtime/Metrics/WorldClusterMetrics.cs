@@ -57,6 +57,9 @@ public sealed class WorldClusterMetrics
         TicksLate = factory.CreateCounter(MetricNames.TicksLateTotal, "Real-time ticks handed out after the next tick was due.", ["model"]);
         ResidentStateBytes = factory.CreateGauge(MetricNames.ResidentStateBytes, "Device bytes of world states a model's batcher holds between steps.", ["model"]);
         ResidentStateBudget = factory.CreateGauge(MetricNames.ResidentStateBudgetBytes, "The silo's budget for resident state bytes (0: unbounded).");
+        ResidentStateBudgetRatio = factory.CreateGauge(MetricNames.ResidentStateBudgetRatio,
+            "Resident state working set (worlds stepped within the admission window) divided by the budget (0: unbounded).");
+        BatcherBusyRatio = factory.CreateGauge(MetricNames.BatcherBusyRatio, "Share of recent wall time a model's batcher spent in model calls.", ["model"]);
         StateSpills = factory.CreateCounter(MetricNames.StateSpillsTotal, "World states moved off the device to make room.", ["model"]);
         StateResumes = factory.CreateCounter(MetricNames.StateResumesTotal, "Steps that took a spilled world's state back onto the device.", ["model"]);
         StateResumeSeconds = factory.CreateHistogram(MetricNames.StateResumeSeconds, "Seconds from a spilled world's step arriving to its result.",
@@ -186,6 +189,12 @@ public sealed class WorldClusterMetrics
 
     /// <summary>The silo's resident state budget in bytes.</summary>
     public Gauge ResidentStateBudget { get; }
+
+    /// <summary>The silo's resident state working set ÷ budget; set with the load report every second.</summary>
+    public Gauge ResidentStateBudgetRatio { get; }
+
+    /// <summary>Each model's batcher busy share; set with the load report every second.</summary>
+    public Gauge BatcherBusyRatio { get; }
 
     /// <summary>World states spilled off the device.</summary>
     public Counter StateSpills { get; }
