@@ -11,6 +11,7 @@ namespace WorldCluster.Runtime.Metrics;
 public sealed class WorldClusterMetrics
 {
     private static readonly double[] SecondsBuckets = Histogram.ExponentialBuckets(0.0001, 2, 16);
+    private readonly List<Action> _samplers = [];
 
     // Per-tick timings are read as percentiles by `worldcluster-bench`: 25 % steps from 50 µs to ~2.8 s.
     private static readonly double[] TickBuckets = Histogram.ExponentialBuckets(0.00005, 1.25, 50);
@@ -91,6 +92,39 @@ public sealed class WorldClusterMetrics
 
     /// <summary>Bytes the native allocator holds from the OS; set by <see cref="SampleNative"/> where glibc reports them.</summary>
     public Gauge NativeHeapHeld { get; }
+
+    /// <summary>Adds a reading to take before each scrape (a gauge that must be fresh when it is read, not when last set).</summary>
+    public void AddSampler(Action sample)
+    {
+        lock (_samplers)
+        {
+            _samplers.Add(sample);
+        }
+    }
+
+    /// <summary>Removes a reading added with <see cref="AddSampler"/> (its owner is disposed).</summary>
+    public void RemoveSampler(Action sample)
+    {
+        lock (_samplers)
+        {
+            _samplers.Remove(sample);
+        }
+    }
+
+    /// <summary>Runs before each scrape: <see cref="SampleNative"/> and every added reading.</summary>
+    public void SampleBeforeScrape()
+    {
+        SampleNative();
+        Action[] samplers;
+        lock (_samplers)
+        {
+            samplers = [.. _samplers];
+        }
+        foreach (var sample in samplers)
+        {
+            sample();
+        }
+    }
 
     /// <summary>Reads TorchSharp's count of live tensors and the C allocator's figures into their gauges (a leak shows as steady growth).</summary>
     public void SampleNative()
@@ -193,7 +227,7 @@ public sealed class WorldClusterMetrics
     /// <summary>The silo's resident state working set ÷ budget; set with the load report every second.</summary>
     public Gauge ResidentStateBudgetRatio { get; }
 
-    /// <summary>Each model's batcher busy share; set with the load report every second.</summary>
+    /// <summary>Each model's batcher busy share; read at each scrape.</summary>
     public Gauge BatcherBusyRatio { get; }
 
     /// <summary>World states spilled off the device.</summary>

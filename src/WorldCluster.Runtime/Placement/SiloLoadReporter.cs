@@ -5,7 +5,7 @@ using WorldCluster.Runtime.Worlds;
 
 namespace WorldCluster.Runtime.Placement;
 
-/// <summary>Every second, reports this silo's load (active worlds, queued steps) to the cluster, refreshes the local view and sets the autoscaling gauges.</summary>
+/// <summary>Every second, reports this silo's load (active worlds, queued steps) to the cluster, refreshes the local view and sets the working set ÷ budget gauge.</summary>
 public sealed class SiloLoadReporter(
     IGrainFactory grains,
     ILocalSiloDetails silo,
@@ -27,8 +27,8 @@ public sealed class SiloLoadReporter(
         {
             try
             {
-                // The autoscaling gauges are set first, so that they stay fresh while the cluster's load grain is unreachable.
-                var share = await batchers.PublishScalingMetricsAsync();
+                // The gauge is set first, so that it stays fresh while the cluster's load grain is unreachable.
+                var share = await batchers.PublishWorkingSetShareAsync();
                 var load = new SiloLoad(worlds.Count, batchers.All.Sum(b => b.QueueDepth), time.GetUtcNow(), share);
                 view.Update(await registry.ReportAsync(silo.SiloAddress, load));
             }

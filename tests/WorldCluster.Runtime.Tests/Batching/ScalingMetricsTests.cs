@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -35,18 +37,41 @@ public sealed class ScalingMetricsTests
         }
         model.OnCall = null;
         time.Advance(TimeSpan.FromSeconds(21));
-        await batchers.PublishScalingMetricsAsync().WaitAsync(Deadline);
 
-        var name = model.Manifest.Name;
-        Assert.Equal(0.3, registry.Metrics.BatcherBusyRatio.WithLabels(name).Value, 9);
-        using var text = new MemoryStream();
-        await registry.ExportAsTextAsync(text, CancellationToken.None);
-        Assert.Contains($"{MetricNames.BatcherBusyRatio}{{model=\"{name}\"}} 0.3", Encoding.UTF8.GetString(text.ToArray()), StringComparison.Ordinal);
-
+        var text = await ScrapeAsync(registry);
+        Assert.Contains($"{MetricNames.BatcherBusyRatio}{{model=\"{model.Manifest.Name}\"}} 0.3\n", text, StringComparison.Ordinal);
         // A window later, with no calls, the batcher reads idle.
         time.Advance(TimeSpan.FromSeconds(30));
-        await batchers.PublishScalingMetricsAsync().WaitAsync(Deadline);
-        Assert.Equal(0, registry.Metrics.BatcherBusyRatio.WithLabels(name).Value, 9);
+        Assert.Equal(0, BusyRatio(await ScrapeAsync(registry), model.Manifest.Name), 9);
+    }
+
+    [Fact]
+    public async Task A_scrape_during_a_long_model_call_counts_the_call_so_far()
+    {
+        using var model = new LinearTestModel([]);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var registry = new SiloMetricsRegistry();
+        using var batchers = NewBatchers(model, time, registry.Metrics, new ResidentStateOptions());
+        await batchers.StartAsync(CancellationToken.None);
+        Assert.True(batchers.TryGet(model.Manifest.Name, out var batcher));
+        var state = (await batcher.InitAsync(new WorldSeed(1, Players)).WaitAsync(Deadline)).State;
+        using var gate = new ManualResetEventSlim(false);
+        var inCall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        time.Advance(TimeSpan.FromSeconds(10));
+        model.OnCall = () =>
+        {
+            time.Advance(TimeSpan.FromSeconds(20));
+            inCall.TrySetResult();
+            gate.Wait(Deadline);
+        };
+
+        var step = batcher.StepAsync(state, [1, 0]);
+        await inCall.Task.WaitAsync(Deadline);
+        // 20 s into a call that has not ended, 30 s after the batcher started.
+        Assert.Equal(20.0 / 30, BusyRatio(await ScrapeAsync(registry), model.Manifest.Name), 9);
+
+        gate.Set();
+        await step.WaitAsync(Deadline);
     }
 
     [Fact]
@@ -63,13 +88,13 @@ public sealed class ScalingMetricsTests
         var seed = (await batcher.InitAsync(new WorldSeed(7, Players)).WaitAsync(Deadline)).State;
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(w => batcher.ResidentStepAsync($"w{w}", 0, Players, seed, [0, 1], wantHost: false))).WaitAsync(Deadline);
-        Assert.Equal(0.4, await batchers.PublishScalingMetricsAsync().WaitAsync(Deadline), 9);
+        Assert.Equal(0.4, await batchers.PublishWorkingSetShareAsync().WaitAsync(Deadline), 9);
         Assert.Equal(0.4, metrics.ResidentStateBudgetRatio.Value, 9);
 
         // Past the admission window the four states are still resident, but no longer working: nothing to scale for.
         time.Advance(TimeSpan.FromSeconds(3));
         Assert.Equal(4, batcher.ResidentWorlds);
-        await batchers.PublishScalingMetricsAsync().WaitAsync(Deadline);
+        await batchers.PublishWorkingSetShareAsync().WaitAsync(Deadline);
         Assert.Equal(0, metrics.ResidentStateBudgetRatio.Value, 9);
     }
 
@@ -85,8 +110,22 @@ public sealed class ScalingMetricsTests
         await batcher.ResidentStepAsync("w", 0, Players, seed, [0, 1], wantHost: false).WaitAsync(Deadline);
 
         metrics.ResidentStateBudgetRatio.Set(0.5);
-        Assert.Equal(0, await batchers.PublishScalingMetricsAsync().WaitAsync(Deadline));
+        Assert.Equal(0, await batchers.PublishWorkingSetShareAsync().WaitAsync(Deadline));
         Assert.Equal(0, metrics.ResidentStateBudgetRatio.Value);
+    }
+
+    private static async Task<string> ScrapeAsync(SiloMetricsRegistry registry)
+    {
+        using var text = new MemoryStream();
+        await registry.ExportAsTextAsync(text, CancellationToken.None);
+        return Encoding.UTF8.GetString(text.ToArray());
+    }
+
+    private static double BusyRatio(string scrape, string model)
+    {
+        var line = Regex.Match(scrape, $"^{MetricNames.BatcherBusyRatio}\\{{model=\"{Regex.Escape(model)}\"\\}} (\\S+)$", RegexOptions.Multiline);
+        Assert.True(line.Success, $"no busy ratio for {model} in the scrape");
+        return double.Parse(line.Groups[1].Value, CultureInfo.InvariantCulture);
     }
 
     private static StepBatchers NewBatchers(IWorldModel model, TimeProvider time, WorldClusterMetrics metrics, ResidentStateOptions resident) =>
