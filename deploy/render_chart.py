@@ -200,7 +200,9 @@ def do_fail(msg):
 
 
 def go_printf(fmt, *args):
-    return re.sub(r"%[sdvq]", "{}", fmt).format(*[go_str(a) for a in args])
+    # Literal braces (PromQL label matchers) must survive str.format.
+    escaped = fmt.replace("{", "{{").replace("}", "}}")
+    return re.sub(r"%[sdvq]", "{}", escaped).format(*[go_str(a) for a in args])
 
 
 def indent(n, s):

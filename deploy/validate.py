@@ -166,7 +166,8 @@ dash_exprs = [t["expr"] for p in json.load(open(os.path.join(ROOT, "deploy/grafa
               for t in p.get("targets", [])]
 alert_exprs = [r["expr"] for g in yaml.safe_load(open(os.path.join(ROOT, "deploy/prometheus/alerts.yml")))["groups"]
                for r in g["rules"]]
-for f, exprs in (("deploy/grafana/worldcluster-dashboard.json", dash_exprs), ("deploy/prometheus/alerts.yml", alert_exprs)):
+def check_series(where, exprs):
+    """Fails for every worldcluster_* series in the PromQL exprs that the silo does not export; returns the names used."""
     used = set(re.findall(r"worldcluster_[a-z0-9_]+", " ".join(exprs)))
     for u in sorted(used):
         base = re.sub(r"_(bucket|sum|count)$", "", u)
@@ -174,7 +175,12 @@ for f, exprs in (("deploy/grafana/worldcluster-dashboard.json", dash_exprs), ("d
             continue
         if base in histograms and u != base:
             continue
-        fail(f"{f}: {u} is not a metric from MetricNames.cs (histograms need _bucket/_sum/_count)")
+        fail(f"{where}: {u} is not a metric from MetricNames.cs (histograms need _bucket/_sum/_count)")
+    return used
+
+
+for f, exprs in (("deploy/grafana/worldcluster-dashboard.json", dash_exprs), ("deploy/prometheus/alerts.yml", alert_exprs)):
+    used = check_series(f, exprs)
     ok(f"{f}: {len(used)} metric names in {len(exprs)} queries checked")
 
 # 7. Dashboard shape.
@@ -217,6 +223,11 @@ if len(sys.argv) > 1:
             for e in ("POD_NAME", "POD_IP", "WorldCluster__Role"):
                 if e not in envs:
                     fail(f"k8s {name}: no {e} env")
+    model_silo = next((d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "worldcluster-model"), None)
+    if not model_silo or model_silo["spec"].get("replicas") is None:
+        fail("k8s: the base's model Deployment should keep a fixed replica count (autoscaling is an optional component)")
+    if any(d["kind"] == "HorizontalPodAutoscaler" and d["spec"]["scaleTargetRef"]["name"] == "worldcluster-model" for d in docs):
+        fail("k8s: the base should not autoscale model silos (it must render and run without prometheus-adapter or KEDA)")
     ok(f"kustomize output: {len(docs)} objects ({', '.join(kinds)})")
 
 # 10. Render the chart with deploy/render_chart.py (a Go-template subset interpreter, not helm) in several
@@ -314,6 +325,142 @@ try:
         except render_chart.Fail:
             pass
     ok("chart renders (render_chart.py): default, GPU without gateways, ServiceMonitor; 3 bad configurations fail")
+except render_chart.TemplateError as e:
+    fail(f"chart render: {e}")
+
+# 11. Model silo autoscaling: the kustomize components (through deploy/overlays) and the chart's HPA and ScaledObject
+# target the model Deployment, which then leaves its replica count to them, drains by migration and has a grace period
+# above the shutdown timeout; they use only metrics the silo exports (through the adapter rules, for the HPA); scale-down
+# is slow and one silo per period longer than a drain.
+import subprocess  # noqa: E402
+
+adapter = yaml.safe_load(open(os.path.join(ROOT, "deploy/k8s/prometheus-adapter/config.yaml")))
+adapter_values = yaml.safe_load(open(os.path.join(ROOT, "deploy/prometheus/prometheus-adapter-values.yaml")))
+if adapter_values.get("rules", {}).get("custom") != adapter["rules"]:
+    fail("deploy/prometheus/prometheus-adapter-values.yaml: rules.custom differ from deploy/k8s/prometheus-adapter/config.yaml")
+adapter_names = set()
+for rule in adapter["rules"]:
+    check_series("prometheus-adapter rules", [rule["seriesQuery"], rule["metricsQuery"]])
+    adapter_names.add(rule["name"]["as"])
+    if set(rule["resources"]["overrides"]) != {"namespace", "pod"}:
+        fail(f"prometheus-adapter rule {rule['name']['as']}: should map the namespace and pod labels")
+# The custom metrics keep the silo's names (a histogram's base name for its mean), so HPAs read like the silo's /metrics.
+for n in sorted(adapter_names - known):
+    fail(f"prometheus-adapter rules: custom metric {n} is not named after a metric from MetricNames.cs")
+ok(f"prometheus-adapter rules: {', '.join(sorted(adapter_names))}")
+
+
+def check_model_autoscaling(where, docs, kind, model_name, scaler_name):
+    model = next((d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == model_name), None)
+    if model is None:
+        fail(f"{where}: no model Deployment {model_name}")
+        return
+    spec = model["spec"]["template"]["spec"]
+    grace = spec.get("terminationGracePeriodSeconds", 30)
+    env = {e["name"]: e.get("value") for e in spec["containers"][0].get("env", [])}
+    if "replicas" in model["spec"]:
+        fail(f"{where}: the model Deployment sets replicas although the autoscaler owns them")
+    if env.get("WorldCluster__Worlds__DrainByMigration") != "true":
+        fail(f"{where}: model silos should set WorldCluster__Worlds__DrainByMigration=true (scale-down drains by migration)")
+    scaler = [d for d in docs if d["kind"] == kind and d["metadata"]["name"] == scaler_name]
+    if len(scaler) != 1:
+        fail(f"{where}: expected one {kind} {scaler_name}, found {len(scaler)}")
+        return
+    sc = scaler[0]["spec"]
+    target = sc["scaleTargetRef"]
+    if target.get("name") != model_name or target.get("kind", "Deployment") != "Deployment" or target.get("apiVersion", "apps/v1") != "apps/v1":
+        fail(f"{where}: {kind} targets {target}, not the model Deployment {model_name}")
+    if kind == "HorizontalPodAutoscaler":
+        lowest, behavior = sc["minReplicas"], sc["behavior"]
+        names = [m["pods"]["metric"]["name"] for m in sc["metrics"] if m["type"] == "Pods"]
+        if len(names) != len(sc["metrics"]) or not names:
+            fail(f"{where}: HPA metrics should all be Pods metrics from the adapter")
+        for n in names:
+            if n not in adapter_names:
+                fail(f"{where}: HPA metric {n} is not served by the prometheus-adapter rules")
+        for n in sorted(set(names) - known):
+            fail(f"{where}: HPA metric {n} is not a metric from MetricNames.cs")
+        if "worldcluster_batcher_busy_ratio" not in names:
+            fail(f"{where}: HPA does not scale on the batcher busy share")
+    else:
+        lowest, behavior = sc["minReplicaCount"], sc["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]
+        triggers = sc["triggers"]
+        if not triggers or any(t["type"] != "prometheus" for t in triggers):
+            fail(f"{where}: ScaledObject triggers should all be prometheus")
+        for t in triggers:
+            md = t["metadata"]
+            check_series(where, [md["query"]])
+            if md.get("ignoreNullValues") != "false":
+                fail(f"{where}: trigger {t.get('name')} should set ignoreNullValues \"false\" (an empty result must not scale down)")
+            if not md.get("serverAddress") or float(md["threshold"]) <= 0:
+                fail(f"{where}: trigger {t.get('name')} lacks a server address or a positive threshold")
+            namespace = scaler[0]["metadata"].get("namespace")
+            if namespace and f'namespace="{namespace}"' not in md["query"]:
+                fail(f"{where}: trigger {t.get('name')} queries another namespace than {namespace}")
+        if not any("worldcluster_batcher_busy_ratio" in t["metadata"]["query"] for t in triggers):
+            fail(f"{where}: ScaledObject does not scale on the batcher busy share")
+    if lowest < 2:
+        fail(f"{where}: fewer than 2 model silos leaves a drain nowhere to move worlds")
+    down = behavior["scaleDown"]
+    if down.get("stabilizationWindowSeconds", 0) < 300:
+        fail(f"{where}: scale-down stabilization window under 5 minutes")
+    for policy in down["policies"]:
+        if policy["type"] != "Pods" or policy["value"] != 1 or policy["periodSeconds"] <= grace:
+            fail(f"{where}: scale-down policy {policy} should remove 1 pod per period longer than the grace period ({grace} s)")
+
+
+def kustomize(path):
+    out = subprocess.run(["kubectl", "kustomize", os.path.join(ROOT, path)], capture_output=True, text=True)
+    if out.returncode != 0:
+        fail(f"kubectl kustomize {path}: {out.stderr.strip()}")
+        return []
+    return [d for d in yaml.safe_load_all(out.stdout) if d]
+
+
+for path, kind in (("deploy/overlays/model-autoscaling-hpa", "HorizontalPodAutoscaler"),
+                   ("deploy/overlays/model-autoscaling-keda", "ScaledObject")):
+    docs = kustomize(path)
+    if docs:
+        check_model_autoscaling(path, docs, kind, "worldcluster-model", "worldcluster-model")
+        ok(f"{path}: {len(docs)} objects, {kind} on the model silos checked")
+cms = kustomize("deploy/k8s/prometheus-adapter")
+if cms and yaml.safe_load(cms[0]["data"]["config.yaml"]) != adapter:
+    fail("deploy/k8s/prometheus-adapter: the ConfigMap does not hold config.yaml")
+
+try:
+    keda_api = ["keda.sh/v1alpha1/ScaledObject"]
+    secret = "storage.existingSecret=wc-storage"
+    docs, _ = rendered([secret, "model.autoscaling.enabled=true"])
+    check_model_autoscaling("chart hpa", [d for _, d in docs], "HorizontalPodAutoscaler", "wc-worldcluster-model", "wc-worldcluster-model")
+    docs, _ = rendered([secret, "model.autoscaling.enabled=true", "model.autoscaling.targetBudgetRatio=0",
+                        "model.autoscaling.targetQueueDelaySeconds=0"])
+    hpa = find(docs, "HorizontalPodAutoscaler", "-model")
+    if [m["pods"]["metric"]["name"] for m in hpa["spec"]["metrics"]] != ["worldcluster_batcher_busy_ratio"]:
+        fail("chart hpa: targets of 0 should leave their metrics out")
+    docs, _ = rendered([secret, "model.autoscaling.enabled=true", "model.autoscaling.kind=keda",
+                        "model.autoscaling.keda.serverAddress=http://prometheus-operated.monitoring.svc:9090"], keda_api)
+    check_model_autoscaling("chart keda", [d for _, d in docs], "ScaledObject", "wc-worldcluster-model", "wc-worldcluster-model")
+    if find(docs, "HorizontalPodAutoscaler", "-model"):
+        fail("chart keda: an HPA beside the ScaledObject (KEDA makes its own)")
+    docs, _ = rendered([secret])
+    if find(docs, "HorizontalPodAutoscaler", "-model") or find(docs, "ScaledObject", "") or "replicas" not in find(docs, "Deployment", "-model")["spec"]:
+        fail("chart: with model.autoscaling off, model silos should have a fixed count and no autoscaler")
+    for sets, apis, why in (([secret, "model.autoscaling.enabled=true", "model.autoscaling.kind=keda",
+                              "model.autoscaling.keda.serverAddress=http://p:9090"], [], "KEDA without its CRD"),
+                            ([secret, "model.autoscaling.enabled=true", "model.autoscaling.kind=keda"], keda_api, "KEDA without a Prometheus address"),
+                            ([secret, "model.autoscaling.enabled=true", "model.autoscaling.scaleDownPeriodSeconds=60"], [],
+                             "a scale-down period not above the grace period"),
+                            ([secret, "model.autoscaling.enabled=true", "model.autoscaling.minReplicas=5", "model.autoscaling.maxReplicas=3"], [],
+                             "maxReplicas below minReplicas")):
+        try:
+            render_chart.render(CHART, sets, apis)
+            fail(f"chart: rendering with {why} should fail")
+        except render_chart.Fail:
+            pass
+    bad = merged(values, {"model": {"autoscaling": {"kind": "cpu"}}})
+    if jsonschema.Draft7Validator(schema).is_valid(bad):
+        fail("values.schema.json accepts an unknown model.autoscaling.kind")
+    ok("chart model autoscaling: hpa, keda and off render and check; 4 bad configurations fail")
 except render_chart.TemplateError as e:
     fail(f"chart render: {e}")
 

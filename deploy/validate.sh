@@ -4,7 +4,9 @@
 #   - deploy/validate.py: YAML/JSON parse, values.yaml against values.schema.json, `# --` comments on every value,
 #     every .Values reference exists and every value is used, template block balance, metric names, alert fields,
 #     and the chart rendered by deploy/render_chart.py (a Go-template subset interpreter, not helm) in several
-#     configurations, checking the objects and that bad configurations fail;
+#     configurations, checking the objects and that bad configurations fail; the model silo autoscaling overlays
+#     (deploy/overlays/model-autoscaling-{hpa,keda}, rendered with kubectl kustomize) and the chart's HPA and KEDA
+#     ScaledObject: their target, the metrics they use (MetricNames.cs, the prometheus-adapter rules) and scale-down;
 #   - where they exist: promtool (alert rules and their unit tests, config, the dashboard's queries), helm (lint, template with GPU and
 #     without gateways). promtool is in Debian's `prometheus` package.
 # Needs python3 with PyYAML and jsonschema (Debian/Ubuntu: apt-get install python3-yaml python3-jsonschema).
@@ -55,6 +57,12 @@ if command -v helm >/dev/null 2>&1; then
   helm template wc helm/worldcluster --set storage.existingSecret=wc-storage \
     --set model.gpu.enabled=true --set gateway.enabled=false --set model.replicas=1 > "$out/helm-gpu.yaml"
   grep -q 'nvidia.com/gpu: "1"' "$out/helm-gpu.yaml" || { echo "FAIL GPU limit not rendered"; exit 1; }
+  helm template wc helm/worldcluster --set storage.existingSecret=wc-storage --set model.autoscaling.enabled=true > "$out/helm-hpa.yaml"
+  grep -q 'name: worldcluster_batcher_busy_ratio' "$out/helm-hpa.yaml" || { echo "FAIL model HPA not rendered"; exit 1; }
+  helm template wc helm/worldcluster --set storage.existingSecret=wc-storage --set model.autoscaling.enabled=true \
+    --set model.autoscaling.kind=keda --set model.autoscaling.keda.serverAddress=http://prometheus:9090 \
+    --api-versions keda.sh/v1alpha1/ScaledObject > "$out/helm-keda.yaml"
+  grep -q 'kind: ScaledObject' "$out/helm-keda.yaml" || { echo "FAIL model ScaledObject not rendered"; exit 1; }
   echo "ok   helm lint and template"
 else
   echo "-- helm not found: chart rendered by deploy/render_chart.py only (run 'helm lint helm/worldcluster' where helm exists)"

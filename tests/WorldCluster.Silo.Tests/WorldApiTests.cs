@@ -210,6 +210,20 @@ public sealed class WorldApiTests(SiloHostFixture host) : IClassFixture<SiloHost
         Assert.Contains("worldcluster_ticks_total{model=\"reference-world\"}", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Metrics_export_the_model_silos_autoscaling_signal()
+    {
+        var id = await CreateWorld(seed: 6);
+        (await Http.PostAsJsonAsync($"/api/worlds/{id}/step", new { actions = new[] { 0, 0, 0, 0 } })).EnsureSuccessStatusCode();
+
+        // The busy share is read as the scrape begins; the budget share is a gauge from the start.
+        var text = await Http.GetStringAsync("/metrics");
+
+        Assert.Matches("(?m)^worldcluster_batcher_busy_ratio\\{model=\"reference-world\"\\} [0-9.eE+-]+$", text);
+        // The host runs with an unbounded budget: 0, not absent, so that an HPA reads it.
+        Assert.Matches("(?m)^worldcluster_resident_state_budget_ratio 0$", text);
+    }
+
     private async Task<string> CreateWorld(long seed)
     {
         var response = await Http.PostAsJsonAsync("/api/worlds", new { model = "reference-world", seed });

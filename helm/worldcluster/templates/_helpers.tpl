@@ -181,3 +181,21 @@ volumes:
 orleans/clusterId: {{ .Values.orleans.clusterId | quote }}
 orleans/serviceId: {{ .Values.orleans.serviceId | quote }}
 {{- end -}}
+
+{{/* The model silos' autoscaling behavior (HPA and KEDA alike): up after a minute of load, down slowly, one silo per period. */}}
+{{- define "worldcluster.modelScalingBehavior" -}}
+scaleUp:
+  stabilizationWindowSeconds: {{ .Values.model.autoscaling.scaleUpStabilizationWindowSeconds }}
+  selectPolicy: Max
+  policies:
+    - type: Pods
+      value: 2
+      periodSeconds: 120
+scaleDown:
+  stabilizationWindowSeconds: {{ .Values.model.autoscaling.scaleDownStabilizationWindowSeconds }}
+  selectPolicy: Min
+  policies:
+    - type: Pods
+      value: 1
+      periodSeconds: {{ .Values.model.autoscaling.scaleDownPeriodSeconds }}
+{{- end -}}

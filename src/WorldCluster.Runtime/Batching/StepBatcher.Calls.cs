@@ -25,6 +25,8 @@ public sealed partial class StepBatcher
             _unspillable.Clear();
             _unspillable.UnionWith(slice.Where(p => p.Keep).Select(p => p.World!));
             Row[] results;
+            // Busy time is read from the batcher's TimeProvider (not the Stopwatch below) so that tests can make it exact.
+            _busy.CallStarted();
             try
             {
                 var started = Stopwatch.GetTimestamp();
@@ -46,6 +48,10 @@ public sealed partial class StepBatcher
                     item.Completion.TrySetException(new ModelStepException(Manifest.Id, e));
                 }
                 continue;
+            }
+            finally
+            {
+                _busy.CallEnded();
             }
             Complete(slice, results, init);
         }

@@ -38,6 +38,7 @@ public sealed partial class StepBatcher : IDisposable
     private readonly HashSet<string> _unspillable = new(StringComparer.Ordinal);
     private readonly int _budgetRows;
     private readonly Func<Task> _spillRequest;
+    private readonly BusyWindow _busy;
 
     /// <summary>Creates a batcher for <paramref name="model"/>; call <see cref="Start"/> to begin serving.</summary>
     /// <param name="model">The model.</param>
@@ -56,6 +57,7 @@ public sealed partial class StepBatcher : IDisposable
         _logger = logger;
         _maxBatch = options.MaxBatchSize;
         _device = ResolveDevice(options.Device);
+        _busy = new BusyWindow(time, options.BusyWindow);
         _resident = new ResidentStates(model.Manifest);
         _budget = budget ?? ResidentBudget.Unbounded;
         // A call keeps its worlds' states whatever else is spilled: with a budget, no call keeps more than fit in it.
@@ -78,6 +80,9 @@ public sealed partial class StepBatcher : IDisposable
 
     /// <summary>The device batches run on.</summary>
     public string Device => _device.ToString();
+
+    /// <summary>The share of the last <see cref="StepBatcherOptions.BusyWindow"/> this batcher spent in model calls (0 to 1).</summary>
+    public double BusyRatio => _busy.Ratio();
 
     /// <summary>Requests waiting for a batch.</summary>
     public int QueueDepth => Volatile.Read(ref _queued);

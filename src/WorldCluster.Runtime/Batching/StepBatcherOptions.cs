@@ -26,12 +26,19 @@ public sealed partial class StepBatcherOptions
     /// <summary>Where batches run: <c>cpu</c> (default), <c>cuda</c> or <c>cuda:N</c> (needs a TorchSharp CUDA package).</summary>
     public string Device { get; set; } = "cpu";
 
+    /// <summary>
+    /// How far back <c>worldcluster_batcher_busy_ratio</c> looks: long enough to smooth a burst between two scrapes, short
+    /// enough for an autoscaler to see load change within a minute (docs/operations.md, "Autoscaling model silos").
+    /// </summary>
+    public TimeSpan BusyWindow { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for settings the batcher cannot run with.</summary>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchSize, 1, nameof(MaxBatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, nameof(QueueCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueueDelay, TimeSpan.Zero, nameof(MaxQueueDelay));
+        ArgumentOutOfRangeException.ThrowIfLessThan(BusyWindow, TimeSpan.FromSeconds(1), nameof(BusyWindow));
         if (Device is null || !DevicePattern().IsMatch(Device))
         {
             throw new ArgumentOutOfRangeException(nameof(Device), Device, "Device must be 'cpu', 'cuda' or 'cuda:N'");

@@ -12,6 +12,7 @@ public sealed class StepBatchers : IHostedService, IDisposable
     private readonly ModelCatalog _catalog;
     private readonly Dictionary<string, StepBatcher> _batchers;
     private readonly WorldClusterMetrics _metrics;
+    private readonly Action _sampleBusy;
 
     /// <summary>Creates a batcher for every model in the catalog.</summary>
     /// <param name="catalog">The models served.</param>
@@ -32,6 +33,10 @@ public sealed class StepBatchers : IHostedService, IDisposable
             m => m.Manifest.Id,
             m => new StepBatcher(m, options.Value, time, metrics, loggers.CreateLogger<StepBatcher>(), Budget),
             StringComparer.Ordinal);
+        // Read at each scrape rather than with the load report: the report waits for a batcher's thread (the working set
+        // is counted between batches), so during a long model call it would hold the share from before the call.
+        _sampleBusy = PublishBusyRatios;
+        metrics.AddSampler(_sampleBusy);
     }
 
     /// <summary>The silo's resident state budget.</summary>
@@ -54,6 +59,33 @@ public sealed class StepBatchers : IHostedService, IDisposable
         }
         _metrics.AdmissionsRefused.WithLabels(batcher.Manifest.Name).Inc();
         return false;
+    }
+
+    /// <summary>
+    /// The state bytes of the worlds every batcher here stepped within the admission window ÷ the budget (0 when
+    /// unbounded): above 1, working worlds spill each other and new ones are refused.
+    /// </summary>
+    public async Task<double> WorkingSetShareAsync()
+    {
+        var budget = Budget.BudgetBytes;
+        return budget == 0 ? 0 : (await Task.WhenAll(_batchers.Values.Select(b => b.WorkingSetBytesAsync()))).Sum() / (double)budget;
+    }
+
+    /// <summary>Sets the working set ÷ budget gauge (an autoscaling signal) and returns the share for the load report.</summary>
+    public async Task<double> PublishWorkingSetShareAsync()
+    {
+        var share = await WorkingSetShareAsync();
+        _metrics.ResidentStateBudgetRatio.Set(share);
+        return share;
+    }
+
+    private void PublishBusyRatios()
+    {
+        // Two versions of one model share its label: the busier batcher speaks for it.
+        foreach (var model in _batchers.Values.GroupBy(b => b.Manifest.Name, StringComparer.Ordinal))
+        {
+            _metrics.BatcherBusyRatio.WithLabels(model.Key).Set(model.Max(b => b.BusyRatio));
+        }
     }
 
     /// <summary>The batcher of a model named <c>name</c> (its latest version here) or <c>name@version</c>, if this silo serves it.</summary>
@@ -82,6 +114,7 @@ public sealed class StepBatchers : IHostedService, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _metrics.RemoveSampler(_sampleBusy);
         foreach (var batcher in _batchers.Values)
         {
             batcher.Dispose();

@@ -90,6 +90,12 @@ public static class MetricNames
     /// <summary>The silo's budget for resident state bytes, 0 when unbounded (gauge).</summary>
     public const string ResidentStateBudgetBytes = "worldcluster_resident_state_budget_bytes";
 
+    /// <summary>Gauge: the silo's resident state working set (state bytes of worlds stepped within the admission window) ÷ its budget, 0 when unbounded; an autoscaling signal.</summary>
+    public const string ResidentStateBudgetRatio = "worldcluster_resident_state_budget_ratio";
+
+    /// <summary>Gauge: the share of recent wall time a model's batcher spent in model calls, 0 to 1, read at each scrape (label model); an autoscaling signal.</summary>
+    public const string BatcherBusyRatio = "worldcluster_batcher_busy_ratio";
+
     /// <summary>Worlds whose state was moved off the device to make room (counter; label model).</summary>
     public const string StateSpillsTotal = "worldcluster_state_spills_total";
 

@@ -16,7 +16,7 @@ public sealed class SiloMetricsRegistry
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
         Metrics = new WorldClusterMetrics(Prometheus.Metrics.WithCustomRegistry(Registry));
-        Registry.AddBeforeCollectCallback(Metrics.SampleNative);
+        Registry.AddBeforeCollectCallback(Metrics.SampleBeforeScrape);
     }
 
     /// <summary>The silo's own registry.</summary>

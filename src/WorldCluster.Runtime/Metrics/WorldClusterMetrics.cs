@@ -11,6 +11,7 @@ namespace WorldCluster.Runtime.Metrics;
 public sealed class WorldClusterMetrics
 {
     private static readonly double[] SecondsBuckets = Histogram.ExponentialBuckets(0.0001, 2, 16);
+    private readonly List<Action> _samplers = [];
 
     // Per-tick timings are read as percentiles by `worldcluster-bench`: 25 % steps from 50 µs to ~2.8 s.
     private static readonly double[] TickBuckets = Histogram.ExponentialBuckets(0.00005, 1.25, 50);
@@ -57,6 +58,9 @@ public sealed class WorldClusterMetrics
         TicksLate = factory.CreateCounter(MetricNames.TicksLateTotal, "Real-time ticks handed out after the next tick was due.", ["model"]);
         ResidentStateBytes = factory.CreateGauge(MetricNames.ResidentStateBytes, "Device bytes of world states a model's batcher holds between steps.", ["model"]);
         ResidentStateBudget = factory.CreateGauge(MetricNames.ResidentStateBudgetBytes, "The silo's budget for resident state bytes (0: unbounded).");
+        ResidentStateBudgetRatio = factory.CreateGauge(MetricNames.ResidentStateBudgetRatio,
+            "Resident state working set (worlds stepped within the admission window) divided by the budget (0: unbounded).");
+        BatcherBusyRatio = factory.CreateGauge(MetricNames.BatcherBusyRatio, "Share of recent wall time a model's batcher spent in model calls.", ["model"]);
         StateSpills = factory.CreateCounter(MetricNames.StateSpillsTotal, "World states moved off the device to make room.", ["model"]);
         StateResumes = factory.CreateCounter(MetricNames.StateResumesTotal, "Steps that took a spilled world's state back onto the device.", ["model"]);
         StateResumeSeconds = factory.CreateHistogram(MetricNames.StateResumeSeconds, "Seconds from a spilled world's step arriving to its result.",
@@ -88,6 +92,39 @@ public sealed class WorldClusterMetrics
 
     /// <summary>Bytes the native allocator holds from the OS; set by <see cref="SampleNative"/> where glibc reports them.</summary>
     public Gauge NativeHeapHeld { get; }
+
+    /// <summary>Adds a reading to take before each scrape (a gauge that must be fresh when it is read, not when last set).</summary>
+    public void AddSampler(Action sample)
+    {
+        lock (_samplers)
+        {
+            _samplers.Add(sample);
+        }
+    }
+
+    /// <summary>Removes a reading added with <see cref="AddSampler"/> (its owner is disposed).</summary>
+    public void RemoveSampler(Action sample)
+    {
+        lock (_samplers)
+        {
+            _samplers.Remove(sample);
+        }
+    }
+
+    /// <summary>Runs before each scrape: <see cref="SampleNative"/> and every added reading.</summary>
+    public void SampleBeforeScrape()
+    {
+        SampleNative();
+        Action[] samplers;
+        lock (_samplers)
+        {
+            samplers = [.. _samplers];
+        }
+        foreach (var sample in samplers)
+        {
+            sample();
+        }
+    }
 
     /// <summary>Reads TorchSharp's count of live tensors and the C allocator's figures into their gauges (a leak shows as steady growth).</summary>
     public void SampleNative()
@@ -186,6 +223,12 @@ public sealed class WorldClusterMetrics
 
     /// <summary>The silo's resident state budget in bytes.</summary>
     public Gauge ResidentStateBudget { get; }
+
+    /// <summary>The silo's resident state working set ÷ budget; set with the load report every second.</summary>
+    public Gauge ResidentStateBudgetRatio { get; }
+
+    /// <summary>Each model's batcher busy share; read at each scrape.</summary>
+    public Gauge BatcherBusyRatio { get; }
 
     /// <summary>World states spilled off the device.</summary>
     public Counter StateSpills { get; }

@@ -5,7 +5,7 @@ using WorldCluster.Runtime.Worlds;
 
 namespace WorldCluster.Runtime.Placement;
 
-/// <summary>Every second, reports this silo's load (active worlds, queued steps) to the cluster and refreshes the local view.</summary>
+/// <summary>Every second, reports this silo's load (active worlds, queued steps) to the cluster, refreshes the local view and sets the working set ÷ budget gauge.</summary>
 public sealed class SiloLoadReporter(
     IGrainFactory grains,
     ILocalSiloDetails silo,
@@ -18,12 +18,6 @@ public sealed class SiloLoadReporter(
     /// <summary>How often the load is reported.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
-    private async Task<double> WorkingSetShare()
-    {
-        var budget = batchers.Budget.BudgetBytes;
-        return budget == 0 ? 0 : (await Task.WhenAll(batchers.All.Select(b => b.WorkingSetBytesAsync()))).Sum() / (double)budget;
-    }
-
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -33,7 +27,9 @@ public sealed class SiloLoadReporter(
         {
             try
             {
-                var load = new SiloLoad(worlds.Count, batchers.All.Sum(b => b.QueueDepth), time.GetUtcNow(), await WorkingSetShare());
+                // The gauge is set first, so that it stays fresh while the cluster's load grain is unreachable.
+                var share = await batchers.PublishWorkingSetShareAsync();
+                var load = new SiloLoad(worlds.Count, batchers.All.Sum(b => b.QueueDepth), time.GetUtcNow(), share);
                 view.Update(await registry.ReportAsync(silo.SiloAddress, load));
             }
             catch (Exception e) when (e is not OperationCanceledException)
