@@ -81,6 +81,9 @@ public sealed partial class StepBatcher : IDisposable
     /// <summary>The device batches run on.</summary>
     public string Device => _device.ToString();
 
+    /// <summary>True when batches run on the CPU.</summary>
+    public bool OnCpu => _device.type == TorchSharp.DeviceType.CPU;
+
     /// <summary>The share of the last <see cref="StepBatcherOptions.BusyWindow"/> this batcher spent in model calls (0 to 1).</summary>
     public double BusyRatio => _busy.Ratio();
 

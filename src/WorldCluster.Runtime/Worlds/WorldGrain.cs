@@ -264,7 +264,7 @@ public sealed partial class WorldGrain(
 
     private async Task<ModelStepResult> ResidentStep(WorldModel model, WorldAtTick world, int[] actions, bool wantHost)
     {
-        if (!_options.ResidentState)
+        if (!KeepsResident(model))
         {
             return await model.StepAsync(world.State, actions);
         }
@@ -314,6 +314,10 @@ public sealed partial class WorldGrain(
     }
 
     // ---- helpers ----
+
+    // On the CPU without a budget a small state is cheaper to copy each tick than to keep; a budget needs every state counted.
+    private bool KeepsResident(WorldModel model) =>
+        _options.ResidentState && (batchers.Budget.BudgetBytes > 0 || !model.OnCpu || model.StateBytes >= _options.ResidentStateMinBytes);
 
     private WorldModel RequireModel() =>
         _model ?? throw new WorldRequestException(WorldErrorKind.Unprocessable, $"world '{WorldKey}' has no model loaded");

@@ -17,6 +17,12 @@ internal sealed class WorldModel(StepBatcher batcher, string worldId)
     /// <summary>The model's action space as actions are checked against it.</summary>
     public Contracts.ActionSpaceInfo Actions { get; } = batcher.Manifest.ActionSpace.ToWire();
 
+    /// <summary>True when the model's batches run on the CPU.</summary>
+    public bool OnCpu => batcher.OnCpu;
+
+    /// <summary>Bytes of one world's state.</summary>
+    public long StateBytes => batcher.StateBytesPerWorld;
+
     /// <summary>The first state and frame of a new world.</summary>
     public Task<ModelStepResult> InitAsync(WorldSeed seed) => Call(() => batcher.InitAsync(seed, worldId));
 

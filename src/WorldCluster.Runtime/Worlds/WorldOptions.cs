@@ -15,6 +15,13 @@ public sealed class WorldOptions
     /// </summary>
     public bool ResidentState { get; set; } = true;
 
+    /// <summary>
+    /// On the CPU and with no resident state budget, worlds whose state is smaller than this many bytes copy it to host
+    /// bytes each tick instead of keeping it resident: for a 2 KB state the copy costs the batcher less than the resident
+    /// gather and keep (docs/benchmarks.md). A budget or a CUDA device keeps every state resident; 0 keeps all resident.
+    /// </summary>
+    public long ResidentStateMinBytes { get; set; } = 64 * 1024;
+
     /// <summary>On shutdown, move active worlds to the other silos serving their models before deactivating the rest (docs/operations.md).</summary>
     public bool DrainByMigration { get; set; } = true;
 

@@ -43,6 +43,8 @@ public sealed class WorldClusterFixture : IAsyncLifetime
                     // Small enough that tests cross snapshot boundaries; no snapshot on deactivation, so reactivation replays the journal.
                     o.SnapshotEvery = SnapshotEvery;
                     o.SnapshotOnDeactivate = false;
+                    // Every state resident, small ones included: the tests here were written for that path.
+                    o.ResidentStateMinBytes = 0;
                 });
         });
     });
