@@ -4,20 +4,6 @@ namespace WorldCluster.Benchmarks.Tests;
 
 public sealed class AgentsBenchTests
 {
-    // The TorchScript test package, in the repository; found from the test's output folder upwards.
-    private static string Packages()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "fixtures", "models");
-            if (Directory.Exists(Path.Combine(candidate, "bouncing-balls")))
-            {
-                return candidate;
-            }
-        }
-        throw new DirectoryNotFoundException($"tests/fixtures/models above {AppContext.BaseDirectory}");
-    }
-
     [Fact]
     public async Task Bench_agents_measures_every_path_at_every_world_count_with_matched_threads()
     {
@@ -26,7 +12,7 @@ public sealed class AgentsBenchTests
         try
         {
             var (exit, output, error) = await BenchRun.InvokeAsync(
-                "agents", "--packages", Packages(), "--model", "bouncing-balls", "--worlds", "1", "--worlds", "2", "--seconds", "0.2", "--out", report);
+                "agents", "--packages", FixtureFolders.Models, "--model", "bouncing-balls", "--worlds", "1", "--worlds", "2", "--seconds", "0.2", "--out", report);
 
             Assert.True(exit == 0, $"exit {exit}: {error}\n{output}");
             Assert.Contains("| worlds | (a) model loop | (b) served |", output, StringComparison.Ordinal);

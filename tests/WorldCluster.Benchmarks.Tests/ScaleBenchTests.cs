@@ -4,20 +4,6 @@ namespace WorldCluster.Benchmarks.Tests;
 
 public sealed class ScaleBenchTests
 {
-    // The megabyte-state fixture (4 MiB per world), in the repository; found from the test's output folder upwards.
-    private static string LargePackages()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "fixtures", "models-large");
-            if (Directory.Exists(Path.Combine(candidate, "kv-cache")))
-            {
-                return candidate;
-            }
-        }
-        throw new DirectoryNotFoundException($"tests/fixtures/models-large above {AppContext.BaseDirectory}");
-    }
-
     [Fact]
     public async Task Bench_scale_measures_memory_per_world_and_cold_activations()
     {
@@ -51,7 +37,7 @@ public sealed class ScaleBenchTests
         var report = Path.Combine(Path.GetTempPath(), $"bench-scale-spill-{Guid.NewGuid():N}.json");
         try
         {
-            var (exit, output, error) = await BenchRun.InvokeAsync("scale", "--model", "kv-cache", "--packages", LargePackages(),
+            var (exit, output, error) = await BenchRun.InvokeAsync("scale", "--model", "kv-cache", "--packages", FixtureFolders.Large,
                 "--worlds", "8", "--resident-budget", "3", "--churn-seconds", "2", "--concurrency", "4", "--sample", "4", "--out", report);
 
             // The command itself fails when twins differ, a world read back differs, or the budget was exceeded.
