@@ -296,48 +296,6 @@ public sealed partial class StepBatcher : IDisposable
         }
     }
 
-    // Before any result of the batch is handed out, so a caller that got its result reads counts that include it.
-    // The budget counts the worlds' state bytes (a row each); the device holds at most twice that (ResidentStates).
-    private void PublishResidentCounts()
-    {
-        var bytes = _resident.StateBytes;
-        _budget.Add(bytes - _reportedBytes);
-        _reportedBytes = bytes;
-        Volatile.Write(ref _residentWorlds, _resident.Count);
-        Volatile.Write(ref _residentBytes, _resident.BlockBytes);
-        _metrics.ResidentStateBytes.WithLabels(Manifest.Name).Set(bytes);
-    }
-
-    // Before a call's rows are kept: spills this batcher's least recently stepped worlds (never those in keep) until
-    // `arriving` more bytes fit the budget. A call holds at most the budget's rows (BatchPlanner), so one batcher alone
-    // can always make the room; worlds of other models are spilled afterwards, on their own threads (SpillOverBudget).
-    private void SpillToFit(long arriving, IReadOnlySet<string> keep)
-    {
-        while (_budget.BudgetBytes > 0 && _budget.UsedBytes + arriving > _budget.BudgetBytes && _resident.SpillOldest(keep) is { } world)
-        {
-            _metrics.StateSpills.WithLabels(Manifest.Name).Inc();
-            PublishResidentCounts();
-            Spilled?.Invoke(world);
-        }
-    }
-
-    // While the silo's batchers hold more than the budget, this one moves its least recently stepped worlds (never those
-    // in keep: the call that just ran) to host memory; their next step takes them back, a later call of the same batch
-    // included. What it cannot free itself it asks the other batchers to free, on their threads.
-    private void SpillOverBudget(IReadOnlySet<string> keep, bool askOthers)
-    {
-        while (_budget.IsOver && _resident.SpillOldest(keep) is { } world)
-        {
-            _metrics.StateSpills.WithLabels(Manifest.Name).Inc();
-            PublishResidentCounts();
-            Spilled?.Invoke(world);
-        }
-        if (askOthers && _budget.IsOver)
-        {
-            _budget.RequestSpills(except: _spillRequest);
-        }
-    }
-
     // A step that starts from a resident state: from the row held, from host memory if it was spilled (a resume), or it
     // fails alone, before any model call, when this batcher has no such state. Run for a batch, and again for each of its
     // calls, since an earlier call of the batch may have spilled a world of a later one.
