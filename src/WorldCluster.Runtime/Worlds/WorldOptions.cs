@@ -37,7 +37,7 @@ public sealed class WorldOptions
     /// <summary>
     /// A deactivating world snapshots only when at least this many ticks were journaled since its latest snapshot; fewer
     /// are replayed at its next activation instead. 1 (the default) snapshots after any tick; for megabyte states a
-    /// snapshot costs what tens of replayed ticks cost (docs/durability.md, "Snapshots of big states").
+    /// snapshot costs more than replaying a handful of ticks (docs/durability.md, "Snapshots of big states").
     /// </summary>
     public int SnapshotOnDeactivateMinTicks { get; set; } = 1;
 
