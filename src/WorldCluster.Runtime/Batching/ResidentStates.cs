@@ -25,6 +25,9 @@ internal sealed class ResidentStates(ModelManifest manifest) : IDisposable
     private readonly HashSet<ResidentBlock> _blocks = [];
     private readonly ResidentLru _lru = new();
 
+    // Rows at least this big are hashed in parallel: hashing a megabyte costs far more than handing a row to another core.
+    private const long ParallelDigestBytes = 1 << 20;
+
     /// <summary>Worlds held on the device.</summary>
     public int Count => _rows.Count;
 
@@ -198,23 +201,49 @@ internal sealed class ResidentStates(ModelManifest manifest) : IDisposable
     {
         var rows = worlds.Select(w => _rows[w.World]).ToArray();
         var hashes = worlds.Select((w, r) => StateDigest.Start(manifest.Id, rows[r].Tick, w.Players)).ToArray();
-        // Block by block, tensor by tensor: each row still gets its tensors in manifest order, and each block tensor's
-        // memory is reached once (one host copy per block tensor on a GPU, none on the CPU).
-        foreach (var block in rows.Select(r => r.Block).Distinct())
+        // Each block tensor's memory is reached once: in place on the CPU, one host copy per block tensor on a GPU.
+        var host = new Dictionary<(ResidentBlock Block, int Spec), Tensor>();
+        try
         {
-            for (var i = 0; i < _specs.Count; i++)
+            foreach (var block in rows.Select(r => r.Block).Distinct())
             {
-                var spec = _specs[i];
-                var rowBytes = (int)spec.ByteCount;
-                var tensor = block.Tensors[i];
-                using var copy = tensor.device_type == DeviceType.CPU ? null : tensor.cpu();
-                var all = (copy ?? tensor).bytes;
+                for (var i = 0; i < _specs.Count; i++)
+                {
+                    var tensor = block.Tensors[i];
+                    host[(block, i)] = tensor.device_type == DeviceType.CPU ? tensor : tensor.cpu();
+                }
+            }
+            // Each row gets its tensors in manifest order. Rows are independent, so megabyte states hash on every core
+            // (the hash is most of a big state's step, docs/benchmarks.md); small ones stay on this thread.
+            void Hash(int r)
+            {
+                for (var i = 0; i < _specs.Count; i++)
+                {
+                    var spec = _specs[i];
+                    var rowBytes = (int)spec.ByteCount;
+                    var all = host[(rows[r].Block, i)].bytes;
+                    WorldState.AppendTensorTo(hashes[r], spec.Name, spec.DType, spec.Shape, all.Slice(rows[r].Index * rowBytes, rowBytes));
+                }
+            }
+            if (rows.Length > 1 && RowBytes >= ParallelDigestBytes)
+            {
+                Parallel.For(0, rows.Length, Hash);
+            }
+            else
+            {
                 for (var r = 0; r < rows.Length; r++)
                 {
-                    if (ReferenceEquals(rows[r].Block, block))
-                    {
-                        WorldState.AppendTensorTo(hashes[r], spec.Name, spec.DType, spec.Shape, all.Slice(rows[r].Index * rowBytes, rowBytes));
-                    }
+                    Hash(r);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var ((block, i), tensor) in host)
+            {
+                if (!ReferenceEquals(tensor, block.Tensors[i]))
+                {
+                    tensor.Dispose();
                 }
             }
         }
