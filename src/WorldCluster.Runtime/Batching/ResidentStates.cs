@@ -201,49 +201,30 @@ internal sealed class ResidentStates(ModelManifest manifest) : IDisposable
     {
         var rows = worlds.Select(w => _rows[w.World]).ToArray();
         var hashes = worlds.Select((w, r) => StateDigest.Start(manifest.Id, rows[r].Tick, w.Players)).ToArray();
-        // Each block tensor's memory is reached once: in place on the CPU, one host copy per block tensor on a GPU.
-        var host = new Dictionary<(ResidentBlock Block, int Spec), Tensor>();
-        try
+        // Block by block, tensor by tensor: each row still gets its tensors in manifest order, and each block tensor's
+        // memory is reached once (one host copy per block tensor on a GPU, none on the CPU).
+        foreach (var block in rows.Select(r => r.Block).Distinct())
         {
-            foreach (var block in rows.Select(r => r.Block).Distinct())
+            var members = Enumerable.Range(0, rows.Length).Where(r => ReferenceEquals(rows[r].Block, block)).ToArray();
+            for (var i = 0; i < _specs.Count; i++)
             {
-                for (var i = 0; i < _specs.Count; i++)
+                var spec = _specs[i];
+                var rowBytes = (int)spec.ByteCount;
+                var tensor = block.Tensors[i];
+                using var copy = tensor.device_type == DeviceType.CPU ? null : tensor.cpu();
+                if (members.Length > 1 && RowBytes >= ParallelDigestBytes)
                 {
-                    var tensor = block.Tensors[i];
-                    host[(block, i)] = tensor.device_type == DeviceType.CPU ? tensor : tensor.cpu();
+                    // Rows are independent, so megabyte states hash on every core (the hash is most of a big state's
+                    // step, docs/benchmarks.md). A span cannot cross threads: each row reads the tensor's memory itself.
+                    var source = copy ?? tensor;
+                    Parallel.ForEach(members, r => WorldState.AppendTensorTo(hashes[r], spec.Name, spec.DType, spec.Shape,
+                        source.bytes.Slice(rows[r].Index * rowBytes, rowBytes)));
+                    continue;
                 }
-            }
-            // Each row gets its tensors in manifest order. Rows are independent, so megabyte states hash on every core
-            // (the hash is most of a big state's step, docs/benchmarks.md); small ones stay on this thread.
-            void Hash(int r)
-            {
-                for (var i = 0; i < _specs.Count; i++)
+                var all = (copy ?? tensor).bytes;
+                foreach (var r in members)
                 {
-                    var spec = _specs[i];
-                    var rowBytes = (int)spec.ByteCount;
-                    var all = host[(rows[r].Block, i)].bytes;
                     WorldState.AppendTensorTo(hashes[r], spec.Name, spec.DType, spec.Shape, all.Slice(rows[r].Index * rowBytes, rowBytes));
-                }
-            }
-            if (rows.Length > 1 && RowBytes >= ParallelDigestBytes)
-            {
-                Parallel.For(0, rows.Length, Hash);
-            }
-            else
-            {
-                for (var r = 0; r < rows.Length; r++)
-                {
-                    Hash(r);
-                }
-            }
-        }
-        finally
-        {
-            foreach (var ((block, i), tensor) in host)
-            {
-                if (!ReferenceEquals(tensor, block.Tensors[i]))
-                {
-                    tensor.Dispose();
                 }
             }
         }

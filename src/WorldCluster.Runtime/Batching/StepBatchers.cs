@@ -52,8 +52,7 @@ public sealed class StepBatchers : IHostedService, IDisposable
         {
             return true;
         }
-        var working = await Task.WhenAll(_batchers.Values.Select(b => b.WorkingSetBytesAsync()));
-        if (working.Sum() + batcher.StateBytesPerWorld <= Budget.BudgetBytes)
+        if (await WorkingSetBytesAsync() + batcher.StateBytesPerWorld <= Budget.BudgetBytes)
         {
             return true;
         }
@@ -68,8 +67,11 @@ public sealed class StepBatchers : IHostedService, IDisposable
     public async Task<double> WorkingSetShareAsync()
     {
         var budget = Budget.BudgetBytes;
-        return budget == 0 ? 0 : (await Task.WhenAll(_batchers.Values.Select(b => b.WorkingSetBytesAsync()))).Sum() / (double)budget;
+        return budget == 0 ? 0 : await WorkingSetBytesAsync() / (double)budget;
     }
+
+    // State bytes of the worlds every batcher here stepped within the admission window (each counted on its own thread).
+    private async Task<long> WorkingSetBytesAsync() => (await Task.WhenAll(_batchers.Values.Select(b => b.WorkingSetBytesAsync()))).Sum();
 
     /// <summary>Sets the working set ÷ budget gauge (an autoscaling signal) and returns the share for the load report.</summary>
     public async Task<double> PublishWorkingSetShareAsync()

@@ -1,4 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
+using WorldCluster.Models.Reference;
+using WorldCluster.Runtime.Hosting;
+using WorldCluster.Runtime.Placement;
 
 namespace WorldCluster.Runtime.Tests.Fixtures;
 
@@ -36,6 +40,24 @@ public sealed class InProcessWorldCluster : IAsyncDisposable
         await cluster.DeployAsync();
         return new InProcessWorldCluster(dataRoot, cluster);
     }
+
+    /// <summary>
+    /// One silo serving the reference world with a 1 ms queue delay and the file store, then <paramref name="configure"/>
+    /// on its services (budgets, world options).
+    /// </summary>
+    public static Task<InProcessWorldCluster> StartReferenceWorldAsync(string name, Action<IServiceCollection>? configure = null) =>
+        StartAsync(name, 1, (builder, root) =>
+        {
+            builder.ConfigureSilo((_, silo) => silo.UseWorldClusterRole(SiloRole.Both, ["reference-world"]));
+            builder.ConfigureSiloHost((_, host) =>
+            {
+                host.Services
+                    .AddWorldClusterRuntime(o => o.MaxQueueDelay = TimeSpan.FromMilliseconds(1))
+                    .AddWorldClusterModel<ReferenceWorld>()
+                    .AddWorldClusterLocalFileStore(root);
+                configure?.Invoke(host.Services);
+            });
+        });
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -2,8 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using WorldCluster.Abstractions;
 using WorldCluster.Models.Reference;
 using WorldCluster.Runtime.Batching;
-using WorldCluster.Runtime.Hosting;
-using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Storage;
 using WorldCluster.Runtime.Tests.Fixtures;
 using WorldId = WorldCluster.Contracts.WorldId;
@@ -17,24 +15,14 @@ public sealed class AdmissionTests : IAsyncLifetime
     private InProcessWorldCluster _cluster = null!;
 
     /// <inheritdoc />
-    public async Task InitializeAsync() => _cluster = await InProcessWorldCluster.StartAsync("admission", 1, (builder, root) =>
-    {
-        builder.ConfigureSilo((_, silo) => silo.UseWorldClusterRole(SiloRole.Both, ["reference-world"]));
-        builder.ConfigureSiloHost((_, host) =>
+    public async Task InitializeAsync() => _cluster = await InProcessWorldCluster.StartReferenceWorldAsync("admission", services =>
+        // Room for two worlds; a world stepped within the hour counts as working, so nothing here depends on timing.
+        services.Configure<ResidentStateOptions>(o =>
         {
-            host.Services
-                .AddWorldClusterRuntime(o => o.MaxQueueDelay = TimeSpan.FromMilliseconds(1))
-                .AddWorldClusterModel<ReferenceWorld>()
-                .AddWorldClusterLocalFileStore(root)
-                // Room for two worlds; a world stepped within the hour counts as working, so nothing here depends on timing.
-                .Configure<ResidentStateOptions>(o =>
-                {
-                    o.ResidentStateBudgetBytes = 2 * StateBytes;
-                    o.AdmissionWindow = TimeSpan.FromHours(1);
-                    o.AdmissionRetryAfterSeconds = 3;
-                });
-        });
-    });
+            o.ResidentStateBudgetBytes = 2 * StateBytes;
+            o.AdmissionWindow = TimeSpan.FromHours(1);
+            o.AdmissionRetryAfterSeconds = 3;
+        }));
 
     /// <inheritdoc />
     public async Task DisposeAsync() => await _cluster.DisposeAsync();

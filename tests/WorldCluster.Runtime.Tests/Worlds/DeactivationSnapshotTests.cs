@@ -1,9 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using WorldCluster.Abstractions;
-using WorldCluster.Models.Reference;
-using WorldCluster.Runtime.Hosting;
 using WorldCluster.Runtime.Metrics;
-using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Tests.Fixtures;
 using WorldCluster.Runtime.Worlds;
 using WorldId = WorldCluster.Contracts.WorldId;
@@ -17,18 +14,8 @@ public sealed class DeactivationSnapshotTests : IAsyncLifetime
     private InProcessWorldCluster _cluster = null!;
 
     /// <inheritdoc />
-    public async Task InitializeAsync() => _cluster = await InProcessWorldCluster.StartAsync("deactivation-snapshot", 1, (builder, root) =>
-    {
-        builder.ConfigureSilo((_, silo) => silo.UseWorldClusterRole(SiloRole.Both, ["reference-world"]));
-        builder.ConfigureSiloHost((_, host) =>
-        {
-            host.Services
-                .AddWorldClusterRuntime(o => o.MaxQueueDelay = TimeSpan.FromMilliseconds(1))
-                .AddWorldClusterModel<ReferenceWorld>()
-                .AddWorldClusterLocalFileStore(root)
-                .Configure<WorldOptions>(o => o.SnapshotOnDeactivateMinTicks = MinTicks);
-        });
-    });
+    public async Task InitializeAsync() => _cluster = await InProcessWorldCluster.StartReferenceWorldAsync("deactivation-snapshot", services =>
+        services.Configure<WorldOptions>(o => o.SnapshotOnDeactivateMinTicks = MinTicks));
 
     /// <inheritdoc />
     public async Task DisposeAsync() => await _cluster.DisposeAsync();

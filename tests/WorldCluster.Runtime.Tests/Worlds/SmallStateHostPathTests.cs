@@ -2,8 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using WorldCluster.Abstractions;
 using WorldCluster.Models.Reference;
 using WorldCluster.Runtime.Batching;
-using WorldCluster.Runtime.Hosting;
-using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Tests.Fixtures;
 using WorldCluster.Runtime.Worlds;
 using WorldId = WorldCluster.Contracts.WorldId;
@@ -19,17 +17,7 @@ public sealed class SmallStateHostPathTests(WorldClusterFixture resident) : ICla
     private InProcessWorldCluster _cluster = null!;
 
     /// <inheritdoc />
-    public async Task InitializeAsync() => _cluster = await InProcessWorldCluster.StartAsync("small-state", 1, (builder, root) =>
-    {
-        builder.ConfigureSilo((_, silo) => silo.UseWorldClusterRole(SiloRole.Both, ["reference-world"]));
-        builder.ConfigureSiloHost((_, host) =>
-        {
-            host.Services
-                .AddWorldClusterRuntime(o => o.MaxQueueDelay = TimeSpan.FromMilliseconds(1))
-                .AddWorldClusterModel<ReferenceWorld>()
-                .AddWorldClusterLocalFileStore(root);
-        });
-    });
+    public async Task InitializeAsync() => _cluster = await InProcessWorldCluster.StartReferenceWorldAsync("small-state");
 
     /// <inheritdoc />
     public async Task DisposeAsync() => await _cluster.DisposeAsync();

@@ -2,9 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using WorldCluster.Abstractions;
 using WorldCluster.Models.Reference;
 using WorldCluster.Runtime.Batching;
-using WorldCluster.Runtime.Hosting;
 using WorldCluster.Runtime.Metrics;
-using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Storage;
 using WorldCluster.Runtime.Tests.Fixtures;
 using WorldId = WorldCluster.Contracts.WorldId;
@@ -18,23 +16,13 @@ public sealed class SpillToStorageTests : IAsyncLifetime
     private InProcessWorldCluster _cluster = null!;
 
     /// <inheritdoc />
-    public async Task InitializeAsync() => _cluster = await InProcessWorldCluster.StartAsync("spill", 1, (builder, root) =>
-    {
-        builder.ConfigureSilo((_, silo) => silo.UseWorldClusterRole(SiloRole.Both, ["reference-world"]));
-        builder.ConfigureSiloHost((_, host) =>
+    public async Task InitializeAsync() => _cluster = await InProcessWorldCluster.StartReferenceWorldAsync("spill", services =>
+        // Room for one world; any world not stepped in the last tick of the clock counts as idle.
+        services.Configure<ResidentStateOptions>(o =>
         {
-            host.Services
-                .AddWorldClusterRuntime(o => o.MaxQueueDelay = TimeSpan.FromMilliseconds(1))
-                .AddWorldClusterModel<ReferenceWorld>()
-                .AddWorldClusterLocalFileStore(root)
-                // Room for one world; any world not stepped in the last tick of the clock counts as idle.
-                .Configure<ResidentStateOptions>(o =>
-                {
-                    o.ResidentStateBudgetBytes = ReferenceWorld.ReferenceManifest.StoredState.Sum(s => s.ByteCount);
-                    o.AdmissionWindow = TimeSpan.FromTicks(1);
-                });
-        });
-    });
+            o.ResidentStateBudgetBytes = ReferenceWorld.ReferenceManifest.StoredState.Sum(s => s.ByteCount);
+            o.AdmissionWindow = TimeSpan.FromTicks(1);
+        }));
 
     /// <inheritdoc />
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
