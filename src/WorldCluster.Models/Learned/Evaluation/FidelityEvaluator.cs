@@ -127,7 +127,7 @@ public static class FidelityEvaluator
                     step[w * P] = phase[w] switch
                     {
                         0 => explorer.Towards(reference, w, goals[w]) ?? 0,
-                        1 => StayIn(reference, w, 0, random.Next(1, 5)),
+                        1 => reference.StayIn(w, 0, random.Next(1, 5)),
                         2 => explorer.Towards(reference, w, goals[w]) ?? 0,
                         _ => 0,
                     };
@@ -172,20 +172,6 @@ public static class FidelityEvaluator
     {
         int[] neighbours = home switch { 0 => [1, 2], 1 => [0, 3], 2 => [0, 3], _ => [1, 2] };
         return ExplorerPolicy.RandomGoal(reference, w, random, neighbours[random.Next(2)]);
-    }
-
-    /// <summary>
-    /// Slot <paramref name="slot"/>'s <paramref name="action"/> (a move, 1 to 4) if it stays in its room and off doors,
-    /// else a no-op: wandering that never leaves the room.
-    /// </summary>
-    internal static long StayIn(ReferenceBatch reference, int w, int slot, int action)
-    {
-        var (row, col) = ((int)reference.Players[((w * P) + slot) * 2], (int)reference.Players[(((w * P) + slot) * 2) + 1]);
-        var (dr, dc) = action switch { 1 => (-1, 0), 2 => (1, 0), 3 => (0, -1), _ => (0, 1) };
-        var (r, c) = (row + dr, col + dc);
-        var inside = r >= 0 && c >= 0 && r < 32 && c < 32 && ReferenceBatch.RoomOf(r, c) == ReferenceBatch.RoomOf(row, col);
-        var door = inside && reference.Cell(w, r, c) is (byte)CellType.OpenDoor or (byte)CellType.ClosedDoor;
-        return inside && !door ? action : 0;
     }
 
     private static RevisitFidelity Replay(LearnedWorld model, List<RevisitScript> scripts, bool memoryOn)

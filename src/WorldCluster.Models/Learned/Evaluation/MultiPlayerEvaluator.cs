@@ -52,7 +52,7 @@ public static class MultiPlayerEvaluator
                 {
                     // A no-op in a fifth of the ticks, else a random move that stays in the room.
                     var action = random.Next(0, 5);
-                    actions[(w * P) + slot] = action == 0 ? 0 : FidelityEvaluator.StayIn(reference, w, slot, action);
+                    actions[(w * P) + slot] = action == 0 ? 0 : reference.StayIn(w, slot, action);
                 }
             }
             reference.Step(actions);

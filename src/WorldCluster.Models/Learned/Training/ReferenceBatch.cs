@@ -83,6 +83,20 @@ internal sealed class ReferenceBatch : IDisposable
     public byte Cell(int w, int row, int col) =>
         row < 0 || col < 0 || row >= N || col >= N ? (byte)CellType.Wall : Cells[(w * N * N) + (row * N) + col];
 
+    /// <summary>
+    /// Slot <paramref name="slot"/>'s <paramref name="action"/> (a move, 1 to 4) if it stays in its room and off doors,
+    /// else a no-op: wandering that never leaves the room.
+    /// </summary>
+    public long StayIn(int w, int slot, int action)
+    {
+        var (row, col) = ((int)Players[((w * P) + slot) * 2], (int)Players[(((w * P) + slot) * 2) + 1]);
+        var (dr, dc) = action switch { 1 => (-1, 0), 2 => (1, 0), 3 => (0, -1), _ => (0, 1) };
+        var (r, c) = (row + dr, col + dc);
+        var inside = r >= 0 && c >= 0 && r < N && c < N && RoomOf(r, c) == RoomOf(row, col);
+        var door = inside && Cell(w, r, c) is (byte)CellType.OpenDoor or (byte)CellType.ClosedDoor;
+        return inside && !door ? action : 0;
+    }
+
     /// <summary>Advances every world one tick with <paramref name="actions"/> (<c>[world * 4 + slot]</c>).</summary>
     public void Step(long[] actions)
     {

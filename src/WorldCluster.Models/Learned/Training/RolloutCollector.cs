@@ -7,9 +7,11 @@ namespace WorldCluster.Models.Learned.Training;
 /// Plays reference worlds and records what the learned model must learn: per tick, the camera's window before and
 /// after, the context and the actions; camera frames with their tokens; and remembered rooms hit by a spawn out of view.
 /// Player 0 explores (see <see cref="ExplorerPolicy"/>) or acts at random, other players act at random, and a share of
-/// ticks get a forced spawn candidate so the rare spawn rule is seen often enough.
+/// ticks get a forced spawn candidate so the rare spawn rule is seen often enough. A share of the worlds with several
+/// players are crowds: every player moves at random inside the room they started in, so players meet as they do when
+/// people share a room, and ticks where two players in view stand close count several times.
 /// </summary>
-internal sealed class RolloutCollector
+internal sealed partial class RolloutCollector
 {
     private const int N = ReferenceGeometry.GridSize;
     private const int V = LearnedGeometry.View;
@@ -19,6 +21,10 @@ internal sealed class RolloutCollector
     private const double ForcedSpawnShare = 0.05;
     private const double RandomActionShare = 0.2;
     private const int RareEventRepeats = 3;
+    private const double CrowdShare = 0.5;
+    private const double CrowdNoOpShare = 0.2;
+    private const double CrowdInteractShare = 0.1;
+    private const int ContactDistance = 2;
 
     private readonly Random _random;
     private readonly ExplorerPolicy _explorer = new();
@@ -39,11 +45,12 @@ internal sealed class RolloutCollector
         using var batch = new ReferenceBatch([.. Enumerable.Range(0, _worlds).Select(_ => NewSeed())]);
         var age = new int[_worlds];
         var explores = new bool[_worlds];
+        var crowds = new bool[_worlds];
         var goals = new int[_worlds];
         var context = new byte[_worlds][];
         for (var w = 0; w < _worlds; w++)
         {
-            StartEpisode(batch, w, explores, goals, context, age, reset: false);
+            StartEpisode(batch, w, explores, crowds, goals, context, age, reset: false);
         }
         var actions = new long[_worlds * P];
         var before = new byte[N * N];
@@ -52,7 +59,14 @@ internal sealed class RolloutCollector
         {
             for (var w = 0; w < _worlds; w++)
             {
-                ChooseActions(batch, w, explores[w], ref goals[w], actions);
+                if (crowds[w])
+                {
+                    ChooseCrowdActions(batch, w, actions);
+                }
+                else
+                {
+                    ChooseActions(batch, w, explores[w], ref goals[w], actions);
+                }
                 if (_random.NextDouble() < ForcedSpawnShare)
                 {
                     batch.Rng[w] = ForcedSpawn(batch, w);
@@ -74,7 +88,7 @@ internal sealed class RolloutCollector
                 UpdateContext(batch, w, snapshot, players, context[w]);
                 if (++age[w] >= EpisodeTicks)
                 {
-                    StartEpisode(batch, w, explores, goals, context, age, reset: true);
+                    StartEpisode(batch, w, explores, crowds, goals, context, age, reset: true);
                 }
             }
             tick++;
@@ -85,17 +99,18 @@ internal sealed class RolloutCollector
     private WorldSeed NewSeed()
     {
         // One to four players, mostly one or two: the camera's room is where the learned model must be exact.
-        var players = _random.NextDouble() switch { < 0.5 => 1, < 0.8 => 2, < 0.92 => 3, _ => 4 };
+        var players = _random.NextDouble() switch { < 0.4 => 1, < 0.75 => 2, < 0.88 => 3, _ => 4 };
         return new WorldSeed(_nextSeed++, players);
     }
 
-    private void StartEpisode(ReferenceBatch batch, int w, bool[] explores, int[] goals, byte[][] context, int[] age, bool reset)
+    private void StartEpisode(ReferenceBatch batch, int w, bool[] explores, bool[] crowds, int[] goals, byte[][] context, int[] age, bool reset)
     {
         if (reset)
         {
             batch.Reset(w, NewSeed());
         }
         explores[w] = _random.NextDouble() < 0.6;
+        crowds[w] = ActivePlayers(batch, w) > 1 && _random.NextDouble() < CrowdShare;
         goals[w] = ExplorerPolicy.RandomGoal(batch, w, _random);
         age[w] = 0;
         var view = ViewOf(batch, w, batch.Cells, batch.Players, batch.CameraRoom(w));
@@ -122,6 +137,29 @@ internal sealed class RolloutCollector
         {
             actions[w * P] = action;
         }
+    }
+
+    // Every player of a crowd stays in its room and off the doors (a no-op where a move would leave or touch one), so
+    // all of them stay in the camera's view; a few interact, which toggles doors and pushes nothing.
+    private void ChooseCrowdActions(ReferenceBatch batch, int w, long[] actions)
+    {
+        for (var slot = 0; slot < P; slot++)
+        {
+            var draw = _random.NextDouble();
+            actions[(w * P) + slot] = batch.Active[(w * P) + slot] == 0 || draw < CrowdNoOpShare ? 0
+                : draw < CrowdNoOpShare + CrowdInteractShare ? (long)PlayerAction.Interact
+                : batch.StayIn(w, slot, _random.Next(1, 5));
+        }
+    }
+
+    private static int ActivePlayers(ReferenceBatch batch, int w)
+    {
+        var count = 0;
+        for (var slot = 0; slot < P; slot++)
+        {
+            count += batch.Active[(w * P) + slot] == 0 ? 0 : 1;
+        }
+        return count;
     }
 
     private long ForcedSpawn(ReferenceBatch batch, int w)
@@ -202,7 +240,10 @@ internal sealed class RolloutCollector
         // Door play, room changes and pushes are rare under any policy, and the first two decide whether the camera can
         // ever leave a room: a sample where the camera's player stands on, enters or toggles a door, or crosses into the
         // border, or where a player in view moves into a crate, counts four times.
-        if (DoorEvent(before, batch, w, players, top, left) || PushAttempt(before, batch, w, players, actions, top, left))
+        // Two players in view close enough to meet resolve in slot order, which a local convolution learns only from many
+        // such ticks; those count four times too.
+        if (DoorEvent(before, batch, w, players, top, left) || PushAttempt(before, batch, w, players, actions, top, left)
+            || Contact(batch, w, players, actions, top, left))
         {
             for (var copy = 0; copy < RareEventRepeats && dynamics.RepeatLast(); copy++)
             {
@@ -288,87 +329,6 @@ internal sealed class RolloutCollector
             }
         }
         return view;
-    }
-
-    private static bool DoorEvent(byte[] before, ReferenceBatch batch, int w, long[] players, int top, int left)
-    {
-        var (row, col) = ((int)players[w * P * 2], (int)players[(w * P * 2) + 1]);
-        var (nextRow, nextCol) = ((int)batch.Players[w * P * 2], (int)batch.Players[(w * P * 2) + 1]);
-        bool IsDoor(byte cell) => cell is (byte)CellType.OpenDoor or (byte)CellType.ClosedDoor;
-        var changedDoor = false;
-        for (var dr = -1; dr <= 1 && !changedDoor; dr++)
-        {
-            for (var dc = -1; dc <= 1; dc++)
-            {
-                var (r, c) = (row + dr, col + dc);
-                if (r >= 0 && c >= 0 && r < N && c < N && IsDoor(before[(r * N) + c]) && before[(r * N) + c] != batch.Cell(w, r, c))
-                {
-                    changedDoor = true;
-                    break;
-                }
-            }
-        }
-        var leftView = nextRow < top || nextCol < left || nextRow >= top + V || nextCol >= left + V;
-        return changedDoor || leftView || IsDoor(Cell(before, row, col)) || IsDoor(batch.Cell(w, nextRow, nextCol));
-    }
-
-    // Whether a player other than the camera's stands in the window's one-cell border (outside the view) before the tick.
-    private static bool SomeoneInBorder(ReferenceBatch batch, int w, long[] players, int top, int left)
-    {
-        for (var slot = 1; slot < P; slot++)
-        {
-            if (batch.Active[(w * P) + slot] == 0)
-            {
-                continue;
-            }
-            var (r, c) = ((int)players[(((w * P) + slot) * 2) + 0] - top, (int)players[(((w * P) + slot) * 2) + 1] - left);
-            var inWindow = r >= -1 && r <= V && c >= -1 && c <= V;
-            var inView = r >= 0 && r < V && c >= 0 && c < V;
-            if (inWindow && !inView)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    // Whether a player in view moves into a crate: a push, or a push blocked by what lies beyond (a wall, a door, another
-    // crate, a gem, a player). Blocked pushes are rarer still than pushes, and a model that has seen too few of them
-    // pushes crates through gems and stacks.
-    private static bool PushAttempt(byte[] before, ReferenceBatch batch, int w, long[] players, long[] actions, int top, int left)
-    {
-        for (var slot = 0; slot < P; slot++)
-        {
-            var action = actions[(w * P) + slot];
-            if (batch.Active[(w * P) + slot] == 0 || action < (long)PlayerAction.Up || action > (long)PlayerAction.Right)
-            {
-                continue;
-            }
-            var (row, col) = ((int)players[(((w * P) + slot) * 2) + 0], (int)players[(((w * P) + slot) * 2) + 1]);
-            if (row < top || row >= top + V || col < left || col >= left + V)
-            {
-                continue;
-            }
-            var (dr, dc) = (PlayerAction)action switch { PlayerAction.Up => (-1, 0), PlayerAction.Down => (1, 0), PlayerAction.Left => (0, -1), _ => (0, 1) };
-            if (Cell(before, row + dr, col + dc) == (byte)CellType.Crate)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static bool AnyoneIn(ReferenceBatch batch, int w, long[] players, int room)
-    {
-        for (var slot = 0; slot < P; slot++)
-        {
-            if (batch.Active[(w * P) + slot] != 0
-                && ReferenceBatch.RoomOf((int)players[(((w * P) + slot) * 2) + 0], (int)players[(((w * P) + slot) * 2) + 1]) == room)
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static int Room(long[] players, int w) => ReferenceBatch.RoomOf((int)players[w * P * 2], (int)players[(w * P * 2) + 1]);
