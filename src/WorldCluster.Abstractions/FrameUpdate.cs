@@ -7,6 +7,10 @@ namespace WorldCluster.Abstractions;
 /// <param name="DurableTick">The latest tick that survives a crash (≤ <paramref name="Tick"/>).</param>
 /// <param name="Frame">The frame: uint8, channels first.</param>
 /// <param name="Actions">The merged actions (one per slot) that produced this tick; empty for the first tick of a world.</param>
+/// <param name="Activation">
+/// Which activation of the world sent it (new for every activation): a relay that sees it change knows the world moved
+/// or restarted, and a restarted world may go back to its last durable tick.
+/// </param>
 [GenerateSerializer, Immutable]
 [Alias("WorldCluster.FrameUpdate")]
 public sealed record FrameUpdate(
@@ -15,4 +19,5 @@ public sealed record FrameUpdate(
     [property: Id(2)] string StateDigest,
     [property: Id(3)] long DurableTick,
     [property: Id(4)] WorldFrame Frame,
-    [property: Id(5)] IReadOnlyList<int> Actions);
+    [property: Id(5)] IReadOnlyList<int> Actions,
+    [property: Id(6)] Guid Activation = default);

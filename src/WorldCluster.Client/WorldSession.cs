@@ -28,6 +28,8 @@ public sealed class WorldSession : IAsyncDisposable
         FullMode = BoundedChannelFullMode.Wait,
     });
     private readonly ConcurrentQueue<string> _errors = new();
+    private readonly ConcurrentQueue<SessionResumed> _resumed = new();
+    private readonly ConcurrentQueue<SessionSkipped> _skipped = new();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private Task _reader = Task.CompletedTask;
@@ -52,11 +54,20 @@ public sealed class WorldSession : IAsyncDisposable
     /// <summary>Error messages the server sent about refused client messages so far (the session goes on after each).</summary>
     public IReadOnlyList<string> Errors => [.. _errors];
 
+    /// <summary>
+    /// Each time the world came back from storage at its last durable tick after its silo died, with the session open: the
+    /// frames after that tick received before it were never durable, and the frames go on from that tick again.
+    /// </summary>
+    public IReadOnlyList<SessionResumed> Resumed => [.. _resumed];
+
+    /// <summary>Ticks that will never arrive on this session (the world no longer had their frames); frames go on after them.</summary>
+    public IReadOnlyList<SessionSkipped> Skipped => [.. _skipped];
+
     /// <summary>How the server closed the session, once it has.</summary>
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
 
     /// <summary>
-    /// The PNG frames received, in tick order and without gaps while connected; ends when the server closes the session
+    /// The PNG frames received, in tick order and without gaps while connected (but see <see cref="Resumed"/> and <see cref="Skipped"/>); ends when the server closes the session
     /// normally and throws <see cref="WorldSessionClosedException"/> when it ends it for a reason. Only on a PNG session
     /// (<see cref="InvalidOperationException"/> otherwise); see <see cref="StreamFrames"/> for how reads share the frames.
     /// </summary>
@@ -178,10 +189,7 @@ public sealed class WorldSession : IAsyncDisposable
                 }
                 if (type == WebSocketMessageType.Text)
                 {
-                    if (ParseError(buffer.AsSpan(0, length)) is { } error)
-                    {
-                        _errors.Enqueue(error);
-                    }
+                    Note(buffer.AsSpan(0, length));
                     continue;
                 }
                 var frame = FrameMessage.DecodeStream(buffer.AsSpan(0, length));
@@ -308,10 +316,21 @@ public sealed class WorldSession : IAsyncDisposable
         return message?.Type == SessionMessageTypes.Welcome ? JsonSerializer.Deserialize<SessionWelcome>(text, ClientJson.Options) : null;
     }
 
-    private static string? ParseError(ReadOnlySpan<byte> text)
+    // Errors and notices; a type this client does not know is left alone (servers may add more).
+    private void Note(ReadOnlySpan<byte> text)
     {
-        var message = JsonSerializer.Deserialize<TextMessage>(text, ClientJson.Options);
-        return message?.Type == SessionMessageTypes.Error ? message.Message ?? "error" : null;
+        switch (JsonSerializer.Deserialize<TextMessage>(text, ClientJson.Options)?.Type)
+        {
+            case SessionMessageTypes.Error:
+                _errors.Enqueue(JsonSerializer.Deserialize<TextMessage>(text, ClientJson.Options)!.Message ?? "error");
+                break;
+            case SessionMessageTypes.Resumed:
+                _resumed.Enqueue(JsonSerializer.Deserialize<SessionResumed>(text, ClientJson.Options)!);
+                break;
+            case SessionMessageTypes.Skipped:
+                _skipped.Enqueue(JsonSerializer.Deserialize<SessionSkipped>(text, ClientJson.Options)!);
+                break;
+        }
     }
 
     private sealed record TextMessage(string? Type, string? Message);

@@ -29,6 +29,21 @@ public sealed record ActionMessage(PlayerAction? Action);
 /// <param name="Type">The message's <c>type</c>: <c>error</c>.</param>
 public sealed record SessionError(string Message, [property: JsonPropertyOrder(-1)] string Type = SessionMessageTypes.Error);
 
+/// <summary>
+/// The world restarted from storage at <paramref name="Tick"/>, its last durable tick (its silo died): the frames after
+/// it that this session saw were never made durable and are replaced; the next frame shows <paramref name="Tick"/> again.
+/// </summary>
+/// <param name="Tick">The tick the world resumed at.</param>
+/// <param name="Discarded">How many ticks this session saw after <paramref name="Tick"/> that no longer exist.</param>
+/// <param name="Type">The message's <c>type</c>: <c>resumed</c>.</param>
+public sealed record SessionResumed(long Tick, long Discarded, [property: JsonPropertyOrder(-1)] string Type = SessionMessageTypes.Resumed);
+
+/// <summary>Ticks <paramref name="From"/>..<paramref name="To"/> will never reach this session (the world no longer has their frames); the next frame is <paramref name="To"/> + 1.</summary>
+/// <param name="From">The first tick skipped.</param>
+/// <param name="To">The last tick skipped.</param>
+/// <param name="Type">The message's <c>type</c>: <c>skipped</c>.</param>
+public sealed record SessionSkipped(long From, long To, [property: JsonPropertyOrder(-1)] string Type = SessionMessageTypes.Skipped);
+
 /// <summary>The <c>type</c> member of the server's text messages.</summary>
 public static class SessionMessageTypes
 {
@@ -37,4 +52,10 @@ public static class SessionMessageTypes
 
     /// <summary>A refused client message.</summary>
     public const string Error = "error";
+
+    /// <summary>The world restarted from its last durable tick (see <see cref="SessionResumed"/>).</summary>
+    public const string Resumed = "resumed";
+
+    /// <summary>Ticks that will never reach the session (see <see cref="SessionSkipped"/>).</summary>
+    public const string Skipped = "skipped";
 }

@@ -87,6 +87,7 @@ public static class SessionEndpoint
         }
 
         var logger = loggers.CreateLogger("WorldCluster.Sessions");
+        var participant = new SessionParticipant(world, ticket, request.Name, logger);
         var role = ParticipantEndpoints.RoleName(request.Role);
         var viewers = metrics.SessionViewers.WithLabels(Wire.StreamFormats.Name(format));
         viewers.Inc();
@@ -97,7 +98,7 @@ public static class SessionEndpoint
             using var socket = await context.WebSockets.AcceptWebSocketAsync(accept);
             var welcome = new Wire.SessionWelcome(id, role, ticket.Slot, info.Players, info.TickHz, Wire.StreamFormats.Name(format), Wire.StreamFormats.Codec(format));
             var sent = new SessionSocket.Counters(metrics.FramesSent.WithLabels(role), metrics.SessionBytesSent.WithLabels(Wire.StreamFormats.Name(format)));
-            await SessionSocket.RunAsync(socket, world, ticket, welcome, frames, sent, options.Value.SessionKeepAlive, lifetime.ApplicationStopping, context.RequestAborted);
+            await SessionSocket.RunAsync(socket, world, participant, welcome, frames, sent, options.Value.SessionKeepAlive, logger, lifetime.ApplicationStopping, context.RequestAborted);
         }
         catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or OperationCanceledException)
         {
@@ -117,7 +118,7 @@ public static class SessionEndpoint
                 // restarted) with its join token and takes it over; a world that restarts with it holds its slot.
                 if (!lifetime.ApplicationStopping.IsCancellationRequested)
                 {
-                    await world.ReleaseAsync(ticket.SessionId, ticket.Claim);
+                    await world.ReleaseAsync(participant.Ticket.SessionId, participant.Ticket.Claim);
                 }
             }
             catch (Exception e)

@@ -14,6 +14,7 @@ public sealed class SessionFrames : IDisposable
     private readonly Action<SessionFrames> _onDispose;
     private readonly bool _dropToKeyframe;
     private readonly Action? _onDropped;
+    private TaskCompletionSource _moved = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _awaitingKeyframe;
     private long _dropped;
 
@@ -66,6 +67,35 @@ public sealed class SessionFrames : IDisposable
         LastTick = item.Tick;
     }
 
+    /// <summary>
+    /// Completes the next time the world's activation changes (it moved to another silo or restarted from storage) after
+    /// this was read: read it before checking on the world, so a change during the check is not missed.
+    /// </summary>
+    public Task Moved => Volatile.Read(ref _moved).Task;
+
+    /// <summary>Tells the session that the world's activation changed.</summary>
+    internal void SignalMoved() =>
+        Interlocked.Exchange(ref _moved, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    /// <summary>Queues a JSON text notice between frames; a subscriber with no room for it is cut off as too slow.</summary>
+    internal void Notify(byte[] notice)
+    {
+        if (!_channel.Writer.TryWrite(new EncodedFrame(LastTick, notice, Text: true)))
+        {
+            _channel.Writer.TryComplete(new SlowSubscriberException($"too slow: a notice arrived while tick {LastTick} was still unsent"));
+        }
+    }
+
+    /// <summary>
+    /// The world went back to <paramref name="tick"/> (it restarted from storage): queues <paramref name="notice"/>, and
+    /// the next frame taken is <paramref name="tick"/> itself.
+    /// </summary>
+    internal void Rewind(long tick, byte[] notice)
+    {
+        Notify(notice);
+        LastTick = Math.Min(LastTick, tick - 1);
+    }
+
     private void Drop()
     {
         Interlocked.Increment(ref _dropped);
@@ -82,8 +112,11 @@ public sealed class SessionFrames : IDisposable
     }
 }
 
-/// <summary>An encoded frame message, the tick it shows, and whether it decodes on its own (every PNG, JPEG and WebP frame does).</summary>
-public sealed record EncodedFrame(long Tick, byte[] Message, bool Keyframe = true);
+/// <summary>
+/// An encoded frame message, the tick it shows, and whether it decodes on its own (every PNG, JPEG and WebP frame does);
+/// or, with <paramref name="Text"/>, a JSON notice sent as a text message between frames.
+/// </summary>
+public sealed record EncodedFrame(long Tick, byte[] Message, bool Keyframe = true, bool Text = false);
 
 /// <summary>A subscriber fell too far behind and was cut off.</summary>
 public sealed class SlowSubscriberException : Exception
@@ -107,27 +140,6 @@ public sealed class SlowSubscriberException : Exception
 
     /// <summary>Creates the exception with a message and a cause.</summary>
     public SlowSubscriberException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}
-
-/// <summary>The world's frame sequence broke in a way this silo could not repair (e.g. the world restarted).</summary>
-public sealed class FrameGapException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public FrameGapException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public FrameGapException()
-    {
-    }
-
-    /// <summary>Creates the exception with a message and a cause.</summary>
-    public FrameGapException(string message, Exception innerException)
         : base(message, innerException)
     {
     }

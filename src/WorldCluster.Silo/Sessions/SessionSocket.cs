@@ -9,8 +9,10 @@ namespace WorldCluster.Silo.Sessions;
 
 /// <summary>
 /// One open session socket: sends the welcome and then every frame of the session's <see cref="SessionFrames"/> as binary
-/// messages, takes a player's actions as JSON text, keeps the participant alive, and closes with the status that says why
-/// it ended. Bad client messages get an error message and never end the session or change the world.
+/// messages (and its notices as text), takes a player's actions as JSON text, keeps the participant alive, and closes
+/// with the status that says why it ended. Bad client messages get an error message and never end the session or change
+/// the world. The socket outlives the world's silo: while the world moves or comes back after its silo died, calls that
+/// cannot reach it are answered or retried, and a participant the world's new activation does not know joins again.
 /// </summary>
 internal static class SessionSocket
 {
@@ -27,8 +29,8 @@ internal static class SessionSocket
     /// Runs the session until the client, the world, the feed or the host (<paramref name="stopping"/>) ends it; then closes
     /// the socket if it is still open.
     /// </summary>
-    public static async Task RunAsync(WebSocket socket, IWorldGrain world, SessionTicket ticket, Wire.SessionWelcome welcome, SessionFrames frames,
-        Counters sent, TimeSpan keepAlive, CancellationToken stopping, CancellationToken cancellationToken)
+    public static async Task RunAsync(WebSocket socket, IWorldGrain world, SessionParticipant participant, Wire.SessionWelcome welcome, SessionFrames frames,
+        Counters sent, TimeSpan keepAlive, ILogger logger, CancellationToken stopping, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var restarting = new TaskCompletionSource<(WebSocketCloseStatus, string)>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -36,8 +38,8 @@ internal static class SessionSocket
         using var onStopping = stopping.Register(() => restarting.TrySetResult((WebSocketCloseStatus.EndpointUnavailable, RestartingReason)));
         await SendText(socket, welcome, stop.Token);
         var send = SendFrames(socket, frames, sent, stop.Token);
-        var receive = ReceiveActions(socket, world, ticket, stop.Token);
-        var alive = KeepAlive(world, ticket, keepAlive, stop.Token);
+        var receive = ReceiveActions(socket, world, participant, stop.Token);
+        var alive = KeepAlive(world, participant, frames, keepAlive, logger, stop.Token);
         var ended = await Task.WhenAny(send, receive, alive, restarting.Task);
         try
         {
@@ -78,9 +80,12 @@ internal static class SessionSocket
         {
             await foreach (var item in frames.Frames.ReadAllAsync(cancellationToken))
             {
-                await socket.SendAsync(item.Message, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
-                sent.Frames.Inc();
-                sent.Bytes.Inc(item.Message.Length);
+                await socket.SendAsync(item.Message, item.Text ? WebSocketMessageType.Text : WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
+                if (!item.Text)
+                {
+                    sent.Frames.Inc();
+                    sent.Bytes.Inc(item.Message.Length);
+                }
             }
             return (WebSocketCloseStatus.NormalClosure, "world feed ended");
         }
@@ -88,17 +93,13 @@ internal static class SessionSocket
         {
             return (WebSocketCloseStatus.PolicyViolation, Truncate(e.Message));
         }
-        catch (FrameGapException e)
-        {
-            return (WebSocketCloseStatus.InternalServerError, Truncate(e.Message));
-        }
         catch (Streams.StreamEncodingException e)
         {
             return (WebSocketCloseStatus.InternalServerError, Truncate(e.Message));
         }
     }
 
-    private static async Task<(WebSocketCloseStatus, string)> ReceiveActions(WebSocket socket, IWorldGrain world, SessionTicket ticket, CancellationToken cancellationToken)
+    private static async Task<(WebSocketCloseStatus, string)> ReceiveActions(WebSocket socket, IWorldGrain world, SessionParticipant participant, CancellationToken cancellationToken)
     {
         var buffer = new byte[MaxClientMessageBytes];
         while (true)
@@ -124,7 +125,7 @@ internal static class SessionSocket
             {
                 return (WebSocketCloseStatus.InvalidMessageType, "send actions as JSON text messages");
             }
-            var error = await Handle(buffer.AsMemory(0, length), world, ticket);
+            var error = await Handle(buffer.AsMemory(0, length), world, participant);
             if (error is not null)
             {
                 await SendText(socket, new Wire.SessionError(error), cancellationToken);
@@ -133,7 +134,7 @@ internal static class SessionSocket
     }
 
     // Returns an error to tell the client, or null. Bad messages never end the session or change the world.
-    private static async Task<string?> Handle(ReadOnlyMemory<byte> message, IWorldGrain world, SessionTicket ticket)
+    private static async Task<string?> Handle(ReadOnlyMemory<byte> message, IWorldGrain world, SessionParticipant participant)
     {
         Wire.ActionMessage? parsed;
         try
@@ -148,32 +149,59 @@ internal static class SessionSocket
         {
             return "expected {\"action\": <int>} (or {\"action\": {...}} in a structured action space)";
         }
-        if (ticket.Role != ParticipantRole.Player)
+        if (participant.Ticket.Role != ParticipantRole.Player)
         {
             return "spectators cannot act";
         }
         try
         {
-            await (action.IsInteger(out var discrete)
-                ? world.ActAsync(ticket.SessionId, discrete)
-                : world.ActJsonAsync(ticket.SessionId, action.Value.GetRawText()));
+            var discrete = action.IsInteger(out var n) ? n : (int?)null;
+            var json = discrete is null ? action.Value.GetRawText() : null;
+            await participant.RunAsync(ticket => discrete is { } a ? world.ActAsync(ticket.SessionId, a) : world.ActJsonAsync(ticket.SessionId, json!));
             return null;
         }
         catch (WorldRequestException e)
         {
             return e.Message;
         }
+        catch (Exception e) when (IsUnreachable(e))
+        {
+            return "the world is moving or restarting; this action was not applied (send it again)";
+        }
     }
 
-    private static async Task<(WebSocketCloseStatus, string)> KeepAlive(IWorldGrain world, SessionTicket ticket, TimeSpan period, CancellationToken cancellationToken)
+    // Every period, and at once when the world's activation changes: a participant the new activation does not know
+    // joins again (SessionParticipant), and a world that cannot be reached now is tried again at the next wake-up.
+    private static async Task<(WebSocketCloseStatus, string)> KeepAlive(IWorldGrain world, SessionParticipant participant, SessionFrames frames, TimeSpan period,
+        ILogger logger, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(period);
-        while (await timer.WaitForNextTickAsync(cancellationToken))
+        Task<bool>? tick = null;
+        while (true)
         {
-            await world.KeepAliveAsync(ticket.SessionId);
+            var moved = frames.Moved;
+            tick ??= timer.WaitForNextTickAsync(cancellationToken).AsTask();
+            if (await Task.WhenAny(tick, moved) == tick)
+            {
+                if (!await tick)
+                {
+                    return (WebSocketCloseStatus.NormalClosure, "");
+                }
+                tick = null;
+            }
+            try
+            {
+                await participant.RunAsync(ticket => world.KeepAliveAsync(ticket.SessionId));
+            }
+            catch (Exception e) when (IsUnreachable(e))
+            {
+                logger.LogInformation("World {WorldId} cannot be reached now ({Reason}); the session stays open and tries again", participant.Ticket.WorldId, e.Message);
+            }
         }
-        return (WebSocketCloseStatus.NormalClosure, "");
     }
+
+    // The world's silo is gone or the call timed out: the world comes back elsewhere (Orleans activates it on a live silo).
+    private static bool IsUnreachable(Exception e) => e is OrleansException or TimeoutException;
 
     private static Task SendText<T>(WebSocket socket, T message, CancellationToken cancellationToken) =>
         socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message, ApiJson.Options), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);

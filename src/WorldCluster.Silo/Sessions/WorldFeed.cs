@@ -1,3 +1,4 @@
+using System.Text.Json;
 using WorldCluster.Abstractions;
 using WorldCluster.Contracts;
 using WorldCluster.Silo.Api;
@@ -8,9 +9,11 @@ namespace WorldCluster.Silo.Sessions;
 /// <summary>
 /// This silo's single subscription to one world: the world sends each frame update here once, and the feed encodes it
 /// once and hands it to every local subscriber, in tick order. A gap (a lost or reordered message, or a missed stretch
-/// while the world moved) is filled from the world's recent updates; one that cannot be filled ends the subscribers,
-/// who reconnect, rather than let them see a gap silently. PNG subscribers share one PNG per tick; other formats each
-/// have one <see cref="EncodedStream"/>, started with their first viewer.
+/// while the world moved) is filled from the world's recent updates; one that cannot be filled is announced to every
+/// viewer (<c>skipped</c>) rather than skipped silently. When the world's activation changes (it moved, or restarted
+/// after its silo died) every session is told to check it is still a participant, and a world that came back at its
+/// last durable tick, behind what was relayed, is announced (<c>resumed</c>) and relayed again from there. PNG
+/// subscribers share one PNG per tick; other formats each have one <see cref="EncodedStream"/>, started with their first viewer.
 /// </summary>
 internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvider time, TimeSpan refresh, StreamEncoders encoders, ILogger logger)
     : IWorldObserver, IAsyncDisposable
@@ -26,6 +29,8 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
     private ITimer? _refreshTimer;
     private EncodedFrame? _latest;
     private long _lastTick = -1;
+    private Guid _activation;
+    private readonly HashSet<Guid> _retired = [];
     private int _repairing;
 
     /// <summary>Subscribes this silo to the world and takes its current frame.</summary>
@@ -135,28 +140,80 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
     private void Accept(FrameUpdate update)
     {
         var gap = false;
+        List<SessionFrames>? moved = null;
         lock (_gate)
         {
-            if (update.Tick <= _lastTick)
+            if (update.Activation != _activation && update.Activation != Guid.Empty)
             {
-                return;
+                if (_retired.Contains(update.Activation))
+                {
+                    // A late message from an activation that has since been replaced.
+                    return;
+                }
+                if (_activation != Guid.Empty)
+                {
+                    // The world moved or restarted: every session checks it is still a participant, and a world that
+                    // restarted from storage behind what was relayed goes back to its last durable tick.
+                    RetireLocked(_activation);
+                    moved = [.. _viewers.Keys];
+                    if (update.Tick < _lastTick)
+                    {
+                        RewindLocked(update.Tick);
+                    }
+                }
+                _activation = update.Activation;
             }
-            if (_lastTick >= 0 && update.Tick > _lastTick + 1)
+            if (update.Tick > _lastTick)
             {
-                _pending[update.Tick] = update;
-                gap = true;
+                if (_lastTick >= 0 && update.Tick > _lastTick + 1)
+                {
+                    _pending[update.Tick] = update;
+                    gap = true;
+                }
+                else
+                {
+                    DeliverLocked(update);
+                    DrainLocked();
+                }
             }
-            else
-            {
-                DeliverLocked(update);
-                DrainLocked();
-            }
+        }
+        foreach (var session in moved ?? [])
+        {
+            session.SignalMoved();
         }
         if (gap)
         {
             _ = RepairAsync();
         }
     }
+
+    private void RetireLocked(Guid activation)
+    {
+        // Bounded: only the last few activations can still have messages on the way.
+        if (_retired.Count >= 16)
+        {
+            _retired.Clear();
+        }
+        _retired.Add(activation);
+    }
+
+    // The frames after tick that were relayed were never durable: the world's new activation replaces them.
+    private void RewindLocked(long tick)
+    {
+        var discarded = _lastTick - tick;
+        logger.LogWarning("World {WorldId} resumed from storage at tick {Tick}: {Discarded} tick(s) relayed after it were not durable and are replaced",
+            worldId, tick, discarded);
+        var notice = Notice(new SessionResumed(tick, discarded));
+        foreach (var viewer in _viewers.Keys)
+        {
+            viewer.Rewind(tick, notice);
+        }
+        _pending.Clear();
+        _latest = null;
+        _lastTick = tick - 1;
+    }
+
+    private static byte[] Notice<T>(T message) => JsonSerializer.SerializeToUtf8Bytes(message, ApiJson.Options);
 
     private async Task RepairAsync()
     {
@@ -181,22 +238,14 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
                 DrainLocked();
                 if (_pending.Count > 0)
                 {
-                    // The world no longer has the ticks between: tell subscribers instead of skipping silently.
+                    // The world no longer has the ticks between: tell every viewer, then go on from what is there.
                     var first = _pending.Keys.First();
-                    logger.LogWarning("World {WorldId}: ticks {From}..{To} are gone; ending {Count} subscriber(s)", worldId, _lastTick + 1, first - 1, _subscribers.Count);
-                    var gapped = new FrameGapException($"ticks {_lastTick + 1}..{first - 1} of world '{worldId}' could not be delivered; reconnect");
-                    foreach (var s in _subscribers)
+                    logger.LogWarning("World {WorldId}: ticks {From}..{To} are gone; {Count} viewer(s) told and moved on", worldId, _lastTick + 1, first - 1, _viewers.Count);
+                    var notice = Notice(new SessionSkipped(_lastTick + 1, first - 1));
+                    foreach (var viewer in _viewers.Keys)
                     {
-                        s.End(gapped);
+                        viewer.Notify(notice);
                     }
-                    foreach (var stream in _streams.Values)
-                    {
-                        stream.End(gapped);
-                        _ = stream.DisposeAsync().AsTask();
-                    }
-                    _subscribers.Clear();
-                    _viewers.Clear();
-                    _streams.Clear();
                     _lastTick = first - 1;
                     DrainLocked();
                 }

@@ -281,6 +281,7 @@ async function connect(myGeneration) {
     welcome: (message) => current() && onWelcome(message),
     frame: (header, payload) => current() && onFrame(header, payload),
     serverError: (message) => current() && onServerError(message),
+    notice: (message) => current() && onNotice(message),
     closed: (info) => current() && onClosed(info, myGeneration),
   };
   // Video only where this browser's WebCodecs decodes it; PNG (exact) otherwise.
@@ -479,6 +480,15 @@ function recordLatency(ms) {
 function onServerError(message) {
   view.lastError = message;
   $("server-message").textContent = `Server: ${message}`;
+}
+
+// The world's silo died and the world came back from storage (resumed), or some ticks never reached this page (skipped):
+// the session stayed open, so say what happened rather than let the picture jump silently.
+function onNotice(message) {
+  view.notices = [...(view.notices ?? []).slice(-19), message];
+  $("server-message").textContent = message.type === "resumed"
+    ? `The world restarted at tick ${message.tick}, its last saved tick (${message.discarded} tick${message.discarded === 1 ? "" : "s"} after it were lost).`
+    : `Ticks ${message.from}–${message.to} could not be shown.`;
 }
 
 async function onClosed({ opened, code, reason }, myGeneration) {

@@ -15,8 +15,9 @@ export function parseFrameMessage(buffer) {
 
 /**
  * Opens a session with a participant's join token, its frames in `format` (png, jpeg, webp, vp8, vp9). `handlers`
- * receives welcome(message), frame(header, payload), serverError(message), and closed({ opened, code, reason }) once,
- * whether the socket never opened or closed later.
+ * receives welcome(message), frame(header, payload), serverError(message), notice(message) (a `resumed` or `skipped`
+ * message: the world came back from storage, or ticks never arrived; the session goes on), and
+ * closed({ opened, code, reason }) once, whether the socket never opened or closed later.
  */
 export function openSession(worldId, name, token, handlers, format = "png") {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
@@ -45,6 +46,8 @@ export function openSession(worldId, name, token, handlers, format = "png") {
         handlers.welcome(message);
       } else if (message.type === "error") {
         handlers.serverError(message.message);
+      } else if (message.type === "resumed" || message.type === "skipped") {
+        handlers.notice(message);
       }
       return;
     }

@@ -64,6 +64,9 @@ class WorldSession:
         self.socket = socket
         self.welcome = welcome
         self.errors: list[str] = []
+        # "resumed" (the world came back from storage at its last durable tick; frames go on from that tick again) and
+        # "skipped" (ticks that will never arrive) messages, as the server sent them; the session goes on after each.
+        self.notices: list[dict[str, Any]] = []
         self._reading = False
 
     @property
@@ -100,6 +103,8 @@ class WorldSession:
                     parsed = json.loads(message)
                     if parsed.get("type") == "error":
                         self.errors.append(parsed.get("message", "error"))
+                    elif parsed.get("type") in ("resumed", "skipped"):
+                        self.notices.append(parsed)
                     continue
                 yield decode_frame(message)
         finally:

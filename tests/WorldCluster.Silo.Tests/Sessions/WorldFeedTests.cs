@@ -1,0 +1,190 @@
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using WorldCluster.Abstractions;
+using WorldCluster.Runtime.Metrics;
+using WorldCluster.Silo.Sessions;
+using WorldCluster.Silo.Sessions.Streams;
+
+namespace WorldCluster.Silo.Tests.Sessions;
+
+/// <summary>
+/// A silo's feed of one world across the world's moves and restarts: a world that came back from storage behind what was
+/// relayed is announced and relayed again from its durable tick, a move is signalled without a notice, ticks the world no
+/// longer has are announced as skipped, and no subscriber is ended by any of it.
+/// </summary>
+public sealed class WorldFeedTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+    private static readonly Guid First = Guid.NewGuid();
+    private static readonly Guid Second = Guid.NewGuid();
+
+    [Fact]
+    public async Task A_world_that_restarted_behind_what_was_relayed_is_announced_and_relayed_again_from_its_durable_tick()
+    {
+        var world = FakeWorld.Create(Update(0, First));
+        await using var feed = await Start(world);
+        using var viewer = Subscribe(feed);
+        var moved = viewer.Moved;
+        for (var t = 1; t <= 10; t++)
+        {
+            await feed.OnFrameAsync(Update(t, First));
+        }
+
+        // The silo died after tick 10; the new activation recovered tick 7, the last durable one.
+        await feed.OnFrameAsync(Update(7, Second));
+        await feed.OnFrameAsync(Update(8, Second));
+        // A late message of the dead activation changes nothing.
+        await feed.OnFrameAsync(Update(11, First));
+        await feed.OnFrameAsync(Update(9, Second));
+
+        var items = await Read(viewer, 15);
+        Assert.Equal([.. Enumerable.Range(0, 11).Select(t => $"frame {t}"), "resumed 7 discarded 3", "frame 7", "frame 8", "frame 9"], items);
+        Assert.True(moved.IsCompletedSuccessfully, "the session was not told that the world moved");
+        Assert.False(viewer.Frames.Completion.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_world_that_moved_at_a_tick_boundary_is_signalled_to_its_sessions_without_a_notice()
+    {
+        var world = FakeWorld.Create(Update(0, First));
+        await using var feed = await Start(world);
+        using var viewer = Subscribe(feed);
+        var moved = viewer.Moved;
+        for (var t = 1; t <= 5; t++)
+        {
+            await feed.OnFrameAsync(Update(t, First));
+        }
+        Assert.False(moved.IsCompleted);
+
+        // The new activation starts where the old one left (it drained before moving) and ticks on.
+        await feed.OnFrameAsync(Update(5, Second));
+        await feed.OnFrameAsync(Update(6, Second));
+
+        Assert.Equal([.. Enumerable.Range(0, 7).Select(t => $"frame {t}")], await Read(viewer, 7));
+        Assert.True(moved.IsCompletedSuccessfully);
+        Assert.False(viewer.Moved.IsCompleted, "a fresh wait completes only at the next move");
+    }
+
+    [Fact]
+    public async Task Ticks_the_world_no_longer_has_are_announced_as_skipped_and_the_session_goes_on()
+    {
+        var world = FakeWorld.Create(Update(0, First));
+        await using var feed = await Start(world);
+        using var viewer = Subscribe(feed);
+        for (var t = 1; t <= 3; t++)
+        {
+            await feed.OnFrameAsync(Update(t, First));
+        }
+
+        // Ticks 4 and 5 never arrive and the world keeps only tick 6 now.
+        world.Recent = [Update(6, First)];
+        await feed.OnFrameAsync(Update(6, First));
+
+        Assert.Equal(["frame 0", "frame 1", "frame 2", "frame 3", "skipped 4..5", "frame 6"], await Read(viewer, 6));
+        await feed.OnFrameAsync(Update(7, First));
+        Assert.Equal(["frame 7"], await Read(viewer, 1));
+        Assert.False(viewer.Frames.Completion.IsCompleted);
+    }
+
+    private static async Task<WorldFeed> Start(FakeWorld world)
+    {
+        var options = Options.Create(new GatewayOptions());
+        var metrics = new WorldClusterMetrics(Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry()));
+        var encoders = new StreamEncoders(options, metrics, NullLoggerFactory.Instance);
+        var feed = new WorldFeed("w-1", FakeGrains.Create(world), new FakeTimeProvider(), TimeSpan.FromSeconds(2.5), encoders, NullLogger.Instance);
+        await feed.StartAsync();
+        return feed;
+    }
+
+    private static SessionFrames Subscribe(WorldFeed feed)
+    {
+        var viewer = new SessionFrames(64, _ => { });
+        feed.Add(viewer);
+        return viewer;
+    }
+
+    // Reads the next count items (frames by tick, notices by their content), waiting for each with a deadline.
+    private static async Task<List<string>> Read(SessionFrames viewer, int count)
+    {
+        var items = new List<string>();
+        using var timeout = new CancellationTokenSource(Deadline);
+        while (items.Count < count)
+        {
+            var item = await viewer.Frames.ReadAsync(timeout.Token);
+            if (!item.Text)
+            {
+                items.Add($"frame {item.Tick}");
+                continue;
+            }
+            var notice = JsonDocument.Parse(item.Message).RootElement;
+            items.Add(notice.GetProperty("type").GetString() switch
+            {
+                "resumed" => $"resumed {notice.GetProperty("tick").GetInt64()} discarded {notice.GetProperty("discarded").GetInt64()}",
+                "skipped" => $"skipped {notice.GetProperty("from").GetInt64()}..{notice.GetProperty("to").GetInt64()}",
+                var other => $"unexpected {other}",
+            });
+        }
+        return items;
+    }
+
+    private static FrameUpdate Update(long tick, Guid activation) =>
+        new("w-1", tick, $"digest-{tick}", tick, new WorldFrame(tick, 3, 2, 2, new byte[12]), [], activation);
+
+    /// <summary>The parts of a world grain a feed calls: subscribe, unsubscribe and the recent updates.</summary>
+    public class FakeWorld : DispatchProxy
+    {
+        /// <summary>What subscribing answers.</summary>
+        public FrameUpdate Current { get; set; } = null!;
+
+        /// <summary>What asking for missing updates answers.</summary>
+        public IReadOnlyList<FrameUpdate> Recent { get; set; } = [];
+
+        /// <summary>The grain reference the feed gets.</summary>
+        public IWorldGrain Grain { get; private set; } = null!;
+
+        /// <summary>Creates a world whose subscription answers <paramref name="current"/>.</summary>
+        public static FakeWorld Create(FrameUpdate current)
+        {
+            var grain = DispatchProxy.Create<IWorldGrain, FakeWorld>();
+            var world = (FakeWorld)(object)grain;
+            world.Current = current;
+            world.Grain = grain;
+            return world;
+        }
+
+        /// <inheritdoc />
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => targetMethod?.Name switch
+        {
+            nameof(IWorldGrain.SubscribeAsync) => Task.FromResult(Current),
+            nameof(IWorldGrain.UnsubscribeAsync) => Task.CompletedTask,
+            nameof(IWorldGrain.GetUpdatesAfterAsync) => Task.FromResult(Recent),
+            var name => throw new NotSupportedException($"the feed called {name}"),
+        };
+    }
+
+    /// <summary>A grain factory that hands out one fake world and uses observers as their own references.</summary>
+    public class FakeGrains : DispatchProxy
+    {
+        private FakeWorld _world = null!;
+
+        /// <summary>Creates the factory.</summary>
+        public static IGrainFactory Create(FakeWorld world)
+        {
+            var grains = DispatchProxy.Create<IGrainFactory, FakeGrains>();
+            ((FakeGrains)(object)grains)._world = world;
+            return grains;
+        }
+
+        /// <inheritdoc />
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => targetMethod?.Name switch
+        {
+            nameof(IGrainFactory.GetGrain) => _world.Grain,
+            nameof(IGrainFactory.CreateObjectReference) => args![0],
+            nameof(IGrainFactory.DeleteObjectReference) => null,
+            var name => throw new NotSupportedException($"the feed called {name}"),
+        };
+    }
+}
