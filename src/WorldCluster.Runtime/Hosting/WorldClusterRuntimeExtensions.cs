@@ -35,6 +35,8 @@ public static class WorldClusterRuntimeExtensions
         services.AddHostedService<SiloLoadReporter>();
         services.AddHostedService<SpilledWorldNotifier>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, MigratingDrain>();
+        services.TryAddSingleton<WorldRebalancer>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WorldRebalancer>());
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<StepBatchers>());
         return services;
     }

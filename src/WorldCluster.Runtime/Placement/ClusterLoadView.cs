@@ -5,6 +5,19 @@ public sealed class ClusterLoadView
 {
     private readonly Lock _gate = new();
     private Dictionary<SiloAddress, double> _scores = [];
+    private Dictionary<SiloAddress, SiloLoad> _loads = [];
+
+    /// <summary>The latest reports, by silo (for rebalancing).</summary>
+    public IReadOnlyDictionary<SiloAddress, SiloLoad> Loads
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _loads;
+            }
+        }
+    }
 
     /// <summary>Replaces the view with fresh reports.</summary>
     public void Update(IReadOnlyDictionary<SiloAddress, SiloLoad> loads)
@@ -12,6 +25,7 @@ public sealed class ClusterLoadView
         lock (_gate)
         {
             _scores = loads.ToDictionary(kv => kv.Key, kv => kv.Value.Score);
+            _loads = new Dictionary<SiloAddress, SiloLoad>(loads);
         }
     }
 

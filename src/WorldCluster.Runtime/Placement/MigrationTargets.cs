@@ -49,8 +49,13 @@ public sealed class MigrationTargets(ISiloMetadataCache metadata, IClusterMember
     }
 
     /// <summary>True when an active silo other than <paramref name="current"/> hosts worlds (a drain has somewhere to send them).</summary>
-    public bool AnyOtherHost(SiloAddress current) =>
-        membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(current) && HostsWorlds(m.SiloAddress));
+    public bool AnyOtherHost(SiloAddress current) => OtherHosts(current).Count > 0;
+
+    /// <summary>The active silos other than <paramref name="current"/> that host worlds.</summary>
+    public IReadOnlyList<SiloAddress> OtherHosts(SiloAddress current) =>
+        [.. membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(current) && HostsWorlds(m.SiloAddress))
+            .Select(m => m.SiloAddress)];
 
     private bool HostsWorlds(SiloAddress silo) =>
         metadata.GetSiloMetadata(silo).Metadata.GetValueOrDefault(SiloRole.RoleKey) != SiloRole.Gateway;

@@ -29,7 +29,8 @@ public sealed class SiloLoadReporter(
             {
                 // The gauge is set first, so that it stays fresh while the cluster's load grain is unreachable.
                 var share = await batchers.PublishWorkingSetShareAsync();
-                var load = new SiloLoad(worlds.Count, batchers.All.Sum(b => b.QueueDepth), time.GetUtcNow(), share);
+                var busy = batchers.All.Select(b => b.BusyRatio).DefaultIfEmpty(0).Max();
+                var load = new SiloLoad(worlds.Count, batchers.All.Sum(b => b.QueueDepth), time.GetUtcNow(), share, busy);
                 view.Update(await registry.ReportAsync(silo.SiloAddress, load));
             }
             catch (Exception e) when (e is not OperationCanceledException)

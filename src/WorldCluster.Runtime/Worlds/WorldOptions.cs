@@ -28,6 +28,15 @@ public sealed class WorldOptions
     /// <summary>Worlds a drain moves at once.</summary>
     public int DrainParallelism { get; set; } = 16;
 
+    /// <summary>How often a model silo compares its world count with the other silos' and moves worlds to the least loaded one; zero switches rebalancing off.</summary>
+    public TimeSpan RebalanceInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The smallest difference in worlds between this silo and the least loaded one that moves any (at least this, or a tenth of this silo's worlds).</summary>
+    public int RebalanceMinGap { get; set; } = 4;
+
+    /// <summary>The most worlds one rebalancing round moves off this silo.</summary>
+    public int RebalanceMaxMoves { get; set; } = 8;
+
     /// <summary>Snapshots (with their journal segments) kept per world; forks can start at any tick they cover.</summary>
     public int SnapshotHistory { get; set; } = 8;
 
