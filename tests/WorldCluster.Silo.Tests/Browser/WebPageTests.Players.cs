@@ -157,7 +157,7 @@ public sealed partial class WebPageTests
     }
 
     [Fact]
-    public async Task The_you_marker_sits_over_each_players_own_avatar_and_follows_it()
+    public async Task The_you_marker_sits_over_each_players_own_avatar_follows_it_and_a_spectator_sees_none()
     {
         var id = await CreateWorld(host.Http, seed: 11);
         await using var contextA = await NewContext();
@@ -174,6 +174,15 @@ public sealed partial class WebPageTests
         await MoveUntilMoved(pageA, 0, start, [("ArrowRight", 4), ("ArrowDown", 2), ("ArrowLeft", 3), ("ArrowUp", 1)]);
         await MarkerOver(pageA, 0);
         await Screenshot(pageA, "you-marker.png");
+
+        // A spectator has no avatar: its page draws the same frames and shows no marker.
+        await using var contextC = await NewContext();
+        var pageC = await Open(contextC);
+        await pageC.ClickAsync("#refresh-worlds");
+        await pageC.Locator($"#worlds-list li[data-world-id='{id}'] button[data-role='spectator']").ClickAsync();
+        await WaitFor(pageC, "a spectator's frames drawn", "() => window.worldcluster.welcome?.role === 'spectator' && window.worldcluster.framesDrawn > 5");
+        Assert.True(await pageC.EvaluateAsync<bool>("() => document.getElementById('you-marker').hidden"), "a spectator's page shows the you marker");
+        await MarkerOver(pageA, 0);
     }
 
     // The marker is shown, and its centre is within a pixel of the frame's pixels in the slot's colour.
