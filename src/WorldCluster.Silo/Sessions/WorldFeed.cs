@@ -30,6 +30,7 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
     private EncodedFrame? _latest;
     private long _lastTick = -1;
     private Guid _activation;
+    private long _activationStart;
     private readonly HashSet<Guid> _retired = [];
     private int _repairing;
 
@@ -143,13 +144,18 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
         List<SessionFrames>? moved = null;
         lock (_gate)
         {
-            if (update.Activation != _activation && update.Activation != Guid.Empty)
+            if (update.Activation != _activation && update.Activation != Guid.Empty && _retired.Contains(update.Activation))
             {
-                if (_retired.Contains(update.Activation))
+                // A late message from an activation that has since been replaced: the ticks before the one its successor
+                // started at are history both share (it drained them before moving, or they were durable when it died),
+                // so they may still fill a gap; later ones belong to a timeline that no longer exists.
+                if (update.Tick >= _activationStart)
                 {
-                    // A late message from an activation that has since been replaced.
                     return;
                 }
+            }
+            else if (update.Activation != _activation && update.Activation != Guid.Empty)
+            {
                 if (_activation != Guid.Empty)
                 {
                     // The world moved or restarted: every session checks it is still a participant, and a world that
@@ -162,6 +168,7 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
                     }
                 }
                 _activation = update.Activation;
+                _activationStart = update.Tick;
             }
             if (update.Tick > _lastTick)
             {

@@ -69,6 +69,32 @@ public sealed class WorldFeedTests
     }
 
     [Fact]
+    public async Task Frames_the_old_activation_sent_before_the_move_still_fill_the_gap_and_later_ones_are_dropped()
+    {
+        var world = FakeWorld.Create(Update(0, First));
+        world.RecentGate = new TaskCompletionSource();
+        await using var feed = await Start(world);
+        using var viewer = Subscribe(feed);
+        for (var t = 1; t <= 3; t++)
+        {
+            await feed.OnFrameAsync(Update(t, First));
+        }
+
+        // The new activation's first frame (tick 6) overtakes the old one's last two.
+        world.Recent = [Update(6, Second)];
+        await feed.OnFrameAsync(Update(6, Second));
+        await feed.OnFrameAsync(Update(4, First));
+        await feed.OnFrameAsync(Update(5, First));
+        world.RecentGate.SetResult();
+        // After the move, the old activation has nothing to say.
+        await feed.OnFrameAsync(Update(7, First));
+        await feed.OnFrameAsync(Update(7, Second));
+
+        Assert.Equal([.. Enumerable.Range(0, 8).Select(t => $"frame {t}")], await Read(viewer, 8));
+        Assert.False(viewer.Frames.TryRead(out var extra), $"unexpected {extra}");
+    }
+
+    [Fact]
     public async Task Ticks_the_world_no_longer_has_are_announced_as_skipped_and_the_session_goes_on()
     {
         var world = FakeWorld.Create(Update(0, First));
@@ -142,6 +168,9 @@ public sealed class WorldFeedTests
         /// <summary>What asking for missing updates answers.</summary>
         public IReadOnlyList<FrameUpdate> Recent { get; set; } = [];
 
+        /// <summary>When set, asking for missing updates waits for it.</summary>
+        public TaskCompletionSource? RecentGate { get; set; }
+
         /// <summary>The grain reference the feed gets.</summary>
         public IWorldGrain Grain { get; private set; } = null!;
 
@@ -160,7 +189,7 @@ public sealed class WorldFeedTests
         {
             nameof(IWorldGrain.SubscribeAsync) => Task.FromResult(Current),
             nameof(IWorldGrain.UnsubscribeAsync) => Task.CompletedTask,
-            nameof(IWorldGrain.GetUpdatesAfterAsync) => Task.FromResult(Recent),
+            nameof(IWorldGrain.GetUpdatesAfterAsync) => RecentGate is { } gate ? gate.Task.ContinueWith(_ => Recent, TaskScheduler.Default) : Task.FromResult(Recent),
             var name => throw new NotSupportedException($"the feed called {name}"),
         };
     }
