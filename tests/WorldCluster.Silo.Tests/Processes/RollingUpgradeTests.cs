@@ -268,7 +268,7 @@ public sealed class RollingUpgradeTests(ITestOutputHelper output) : IAsyncLifeti
 
     private void Log(string line) => output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{Now().TotalSeconds,7:0.000} s] {line}"));
 
-    // Each silo's log goes to artifacts/rolling-upgrade/, for finding out why a session ended or a tick went missing.
+    // Each silo's log goes to rolling-upgrade/<time>/ beside the test assembly (artifacts/bin/WorldCluster.Silo.Tests/…), for finding out why a session ended or a tick went missing.
     private void WriteLogs()
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "rolling-upgrade", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
