@@ -42,6 +42,17 @@ public static class SiloHostingExtensions
             UseClustering(silo, options, builder.Configuration.GetSection("WorldCluster:Membership"));
             silo.Configure<GrainCollectionOptions>(o => o.ClassSpecificCollectionAge[typeof(WorldGrain).FullName!] = worlds.IdleTimeout);
             silo.UseWorldClusterRole(options.Role, served);
+            if (options.Directory.Kind == "distributed")
+            {
+                // The classic directory deactivates every activation whose entry lived on a silo that leaves, even a
+                // world ticking on a silo that stays (and a deactivated world loses its sessions); this one hands its
+                // partitions over instead. It is marked experimental in Orleans 10.4.
+#pragma warning disable ORLEANSEXP003
+                silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
+                // RangeLeaseDuration (how long a dead silo's worlds wait before they may activate elsewhere) and the rest.
+                silo.Configure<GrainDirectoryOptions>(builder.Configuration.GetSection("WorldCluster:Directory"));
+            }
         });
         builder.Services.AddWorldClusterRuntime();
         builder.Services.AddHostedService<NativeHeapTrimmer>();

@@ -46,6 +46,9 @@ public sealed class SiloOptions
     /// <summary>How silos find each other.</summary>
     public ClusteringOptions Clustering { get; set; } = new();
 
+    /// <summary>Which grain directory the cluster uses (section <c>WorldCluster:Directory</c>, which also binds Orleans' <c>GrainDirectoryOptions</c>).</summary>
+    public DirectoryOptions Directory { get; set; } = new();
+
     /// <summary>The address other silos and clients reach this silo at (with <c>azure-table</c> clustering); <c>POD_IP</c> on Kubernetes.</summary>
     public string? AdvertisedAddress { get; set; }
 
@@ -56,6 +59,10 @@ public sealed class SiloOptions
         NotNegative(nameof(TorchThreads), TorchThreads);
         NotNegative(nameof(MinWorkerThreads), MinWorkerThreads);
         NotNegative(nameof(MallocArenas), MallocArenas);
+        if (Directory.Kind is not ("distributed" or "local"))
+        {
+            throw new InvalidOperationException($"{SectionName}:Directory:Kind is '{Directory.Kind}'; use 'distributed' or 'local'");
+        }
         if (NativeHeapTrimInterval < TimeSpan.Zero)
         {
             throw new InvalidOperationException(
@@ -70,6 +77,18 @@ public sealed class SiloOptions
             throw new InvalidOperationException($"{SectionName}:{key} is {value}; use 0 for the default or a positive count");
         }
     }
+}
+
+/// <summary>Orleans' grain directory (section <c>WorldCluster:Directory</c>).</summary>
+public sealed class DirectoryOptions
+{
+    /// <summary>
+    /// <c>distributed</c> (the default: directory partitions are handed over when a silo stops and recovered when it dies,
+    /// so other silos' worlds stay active) or <c>local</c> (Orleans' classic directory, which deactivates the worlds whose
+    /// directory entry the leaving silo held). Every silo of a cluster must use the same one: change it with a full stop,
+    /// not a rolling upgrade (docs/operations.md).
+    /// </summary>
+    public string Kind { get; set; } = "distributed";
 }
 
 /// <summary>How a silo joins its cluster (section <c>WorldCluster:Clustering</c>).</summary>
