@@ -20,7 +20,7 @@ internal static class EvalCommand
         var weights = new Option<string>("--weights")
         {
             Description = "The weights to evaluate",
-            DefaultValueFactory = _ => Path.Combine(AppContext.BaseDirectory, "models", "learned-world", "1.0.0", "learned-world.bin"),
+            DefaultValueFactory = _ => Path.Combine(AppContext.BaseDirectory, "models", "learned-world", "1.1.0", "learned-world.bin"),
         };
         var seed = new Option<long>("--seed") { Description = "First held-out world seed (training uses seeds from seed × 1,000,003 of its own seed)", DefaultValueFactory = _ => 7_000_000 };
         var rollouts = new Option<int>("--rollouts") { Description = "Open-loop rollouts", DefaultValueFactory = _ => 200 };

@@ -46,6 +46,7 @@ const view = {
   reconnectAttempts: 0,
   lastClose: null, // { opened, code, reason } of the last socket
   closes: [], // the last 20 of them
+  notices: [], // the last 20 resumed / skipped messages
   inviteLink: null,
   fullscreenRequests: 0,
   actionsSent: 0,
@@ -485,7 +486,7 @@ function onServerError(message) {
 // The world's silo died and the world came back from storage (resumed), or some ticks never reached this page (skipped):
 // the session stayed open, so say what happened rather than let the picture jump silently.
 function onNotice(message) {
-  view.notices = [...(view.notices ?? []).slice(-19), message];
+  view.notices = [...view.notices.slice(-19), message];
   $("server-message").textContent = message.type === "resumed"
     ? `The world restarted at tick ${message.tick}, its last saved tick (${message.discarded} tick${message.discarded === 1 ? "" : "s"} after it were lost).`
     : `Ticks ${message.from}–${message.to} could not be shown.`;
