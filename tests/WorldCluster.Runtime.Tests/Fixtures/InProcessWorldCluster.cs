@@ -59,6 +59,26 @@ public sealed class InProcessWorldCluster : IAsyncDisposable
             });
         });
 
+    /// <summary>
+    /// Silo_0 a gateway (the silo the client talks to), every other silo — and any started later — a model silo serving the
+    /// reference world with a 1 ms queue delay; all over the file store; then <paramref name="configure"/> on every silo's services.
+    /// </summary>
+    public static Task<InProcessWorldCluster> StartGatewayAndModelSilosAsync(string name, short silos, Action<IServiceCollection>? configure = null) =>
+        StartAsync(name, silos, (builder, root) =>
+        {
+            builder.ConfigureSilo((options, silo) =>
+                silo.UseWorldClusterRole(options.SiloName == "Silo_0" ? SiloRole.Gateway : SiloRole.Model, options.SiloName == "Silo_0" ? [] : ["reference-world"]));
+            builder.ConfigureSiloHost((options, host) =>
+            {
+                host.Services.AddWorldClusterRuntime(o => o.MaxQueueDelay = TimeSpan.FromMilliseconds(1)).AddWorldClusterLocalFileStore(root);
+                if (options.SiloName != "Silo_0")
+                {
+                    host.Services.AddWorldClusterModel<ReferenceWorld>();
+                }
+                configure?.Invoke(host.Services);
+            });
+        });
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

@@ -1,7 +1,5 @@
 using WorldCluster.Abstractions;
 using WorldCluster.Contracts;
-using WorldCluster.Models.Reference;
-using WorldCluster.Runtime.Hosting;
 using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Tests.Fixtures;
 
@@ -13,20 +11,8 @@ public sealed class DrainByMigrationTests : IAsyncLifetime
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private InProcessWorldCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await InProcessWorldCluster.StartAsync("drain", 3, (builder, root) =>
-    {
-        // Silo_0 is the gateway the client talks to; Silo_1 and Silo_2 serve the reference world.
-        builder.ConfigureSilo((options, silo) =>
-            silo.UseWorldClusterRole(options.SiloName == "Silo_0" ? SiloRole.Gateway : SiloRole.Model, options.SiloName == "Silo_0" ? [] : ["reference-world"]));
-        builder.ConfigureSiloHost((options, host) =>
-        {
-            host.Services.AddWorldClusterRuntime(o => o.MaxQueueDelay = TimeSpan.FromMilliseconds(1)).AddWorldClusterLocalFileStore(root);
-            if (options.SiloName != "Silo_0")
-            {
-                host.Services.AddWorldClusterModel<ReferenceWorld>();
-            }
-        });
-    });
+    // Silo_0 is the gateway the client talks to; Silo_1 and Silo_2 serve the reference world.
+    public async Task InitializeAsync() => _cluster = await InProcessWorldCluster.StartGatewayAndModelSilosAsync("drain", 3);
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 

@@ -1,8 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using WorldCluster.Abstractions;
 using WorldCluster.Contracts;
-using WorldCluster.Models.Reference;
-using WorldCluster.Runtime.Hosting;
 using WorldCluster.Runtime.Placement;
 using WorldCluster.Runtime.Tests.Fixtures;
 
@@ -17,25 +15,10 @@ public sealed class RebalancingTests : IAsyncLifetime
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private InProcessWorldCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await InProcessWorldCluster.StartAsync("rebalance", 2, (builder, root) =>
-    {
-        // Silo_0 is the gateway the client talks to; Silo_1 and any silo started later serve the reference world.
-        builder.ConfigureSilo((options, silo) =>
-            silo.UseWorldClusterRole(options.SiloName == "Silo_0" ? SiloRole.Gateway : SiloRole.Model, options.SiloName == "Silo_0" ? [] : ["reference-world"]));
-        builder.ConfigureSiloHost((options, host) =>
-        {
-            // Rounds are run by the test, not by the timer, so that each one is observed.
-            host.Services.AddWorldClusterRuntime(o =>
-            {
-                o.MaxQueueDelay = TimeSpan.FromMilliseconds(1);
-            }).AddWorldClusterLocalFileStore(root);
-            host.Services.Configure<Runtime.Worlds.WorldOptions>(o => o.RebalanceInterval = TimeSpan.Zero);
-            if (options.SiloName != "Silo_0")
-            {
-                host.Services.AddWorldClusterModel<ReferenceWorld>();
-            }
-        });
-    });
+    // Silo_0 is the gateway the client talks to; Silo_1 and any silo started later serve the reference world. Rounds are
+    // run by the test, not by the timer, so that each one is observed.
+    public async Task InitializeAsync() => _cluster = await InProcessWorldCluster.StartGatewayAndModelSilosAsync("rebalance", 2,
+        services => services.Configure<Runtime.Worlds.WorldOptions>(o => o.RebalanceInterval = TimeSpan.Zero));
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 

@@ -94,25 +94,7 @@ public sealed class SessionClient : IAsyncDisposable
     public Task WaitClosed(TimeSpan deadline) => _reader!.WaitAsync(deadline);
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (_socket.State == WebSocketState.Open)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try
-            {
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
-            }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException)
-            {
-            }
-        }
-        if (_reader is not null)
-        {
-            await Task.WhenAny(_reader, Task.Delay(TimeSpan.FromSeconds(5)));
-        }
-        _socket.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await TestSockets.CloseAndDisposeAsync(_socket, _reader);
 
     private async Task ReadAsync()
     {
@@ -121,21 +103,14 @@ public sealed class SessionClient : IAsyncDisposable
         {
             while (_socket.State == WebSocketState.Open)
             {
-                var length = 0;
-                ValueWebSocketReceiveResult result;
-                do
-                {
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
-                    length += result.Count;
-                }
-                while (!result.EndOfMessage);
-                if (result.MessageType == WebSocketMessageType.Close)
+                var (type, length) = await TestSockets.ReceiveWholeAsync(_socket, buffer);
+                if (type == WebSocketMessageType.Close)
                 {
                     break;
                 }
                 lock (_gate)
                 {
-                    if (result.MessageType == WebSocketMessageType.Binary)
+                    if (type == WebSocketMessageType.Binary)
                     {
                         var frame = FrameMessage.DecodeStream(buffer.AsSpan(0, length));
                         _streamed.Add(frame);

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using WorldCluster.Contracts;
+using WorldCluster.Silo.Tests.Fixtures;
 
 namespace WorldCluster.Silo.Tests.Processes;
 
@@ -80,23 +81,7 @@ public sealed class PlayerConnection : IAsyncDisposable
         {
             _leaving = true;
         }
-        if (_socket.State == WebSocketState.Open)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try
-            {
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
-            }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException)
-            {
-                // The test is over; a socket that cannot close cleanly is dropped.
-            }
-        }
-        if (_reader is not null)
-        {
-            await Task.WhenAny(_reader, Task.Delay(TimeSpan.FromSeconds(5)));
-        }
-        _socket.Dispose();
+        await TestSockets.CloseAndDisposeAsync(_socket, _reader);
     }
 
     private async Task ReadAsync()
@@ -106,22 +91,15 @@ public sealed class PlayerConnection : IAsyncDisposable
         {
             while (_socket.State == WebSocketState.Open)
             {
-                var length = 0;
-                ValueWebSocketReceiveResult result;
-                do
-                {
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
-                    length += result.Count;
-                }
-                while (!result.EndOfMessage);
+                var (type, length) = await TestSockets.ReceiveWholeAsync(_socket, buffer);
                 // The arrival time is taken before parsing, so the test's own work does not count as network delay.
                 var at = _time.GetElapsedTime(_origin);
-                if (result.MessageType == WebSocketMessageType.Close)
+                if (type == WebSocketMessageType.Close)
                 {
                     End($"closed by the server at {at.TotalSeconds:0.000} s: {_socket.CloseStatus} \"{_socket.CloseStatusDescription}\"");
                     return;
                 }
-                if (result.MessageType == WebSocketMessageType.Binary)
+                if (type == WebSocketMessageType.Binary)
                 {
                     var frame = FrameMessage.DecodeStream(buffer.AsSpan(0, length));
                     lock (_gate)
