@@ -11,6 +11,10 @@ namespace WorldCluster.Abstractions;
 /// Which activation of the world sent it (new for every activation): a relay that sees it change knows the world moved
 /// or restarted, and a restarted world may go back to its last durable tick.
 /// </param>
+/// <param name="StartTick">
+/// The tick that activation started from (created, recovered from storage or handed over): the ticks after it are its
+/// own, so a relay that had shown later ticks of the activation before knows they were replaced.
+/// </param>
 [GenerateSerializer, Immutable]
 [Alias("WorldCluster.FrameUpdate")]
 public sealed record FrameUpdate(
@@ -20,4 +24,5 @@ public sealed record FrameUpdate(
     [property: Id(3)] long DurableTick,
     [property: Id(4)] WorldFrame Frame,
     [property: Id(5)] IReadOnlyList<int> Actions,
-    [property: Id(6)] Guid Activation = default);
+    [property: Id(6)] Guid Activation = default,
+    [property: Id(7)] long StartTick = 0);

@@ -31,7 +31,8 @@ public sealed record SessionError(string Message, [property: JsonPropertyOrder(-
 
 /// <summary>
 /// The world restarted from storage at <paramref name="Tick"/>, its last durable tick (its silo died): the frames after
-/// it that this session saw were never made durable and are replaced; the next frame shows <paramref name="Tick"/> again.
+/// it that this session saw were never made durable and are replaced; the frames from <paramref name="Tick"/> on are the
+/// restarted world's (the next one shows <paramref name="Tick"/> again, unless a <see cref="SessionSkipped"/> follows).
 /// </summary>
 /// <param name="Tick">The tick the world resumed at.</param>
 /// <param name="Discarded">How many ticks this session saw after <paramref name="Tick"/> that no longer exist.</param>

@@ -23,7 +23,7 @@ internal static class TrainCommand
         var updaterSteps = CliOptions.AtLeast(0, new Option<int>("--updater-steps") { Description = "Optimizer steps for the memory updater", DefaultValueFactory = _ => defaults.UpdaterSteps });
         var batch = CliOptions.AtLeast(1, new Option<int>("--batch") { Description = "Samples per optimizer step", DefaultValueFactory = _ => defaults.BatchSize });
         var threads = CliOptions.AtLeast(1, new Option<int>("--threads") { Description = "CPU threads for libtorch", DefaultValueFactory = _ => Environment.ProcessorCount });
-        var command = new Command("train", "Trains the learned world model from scratch on the CPU (about 10 minutes on 2 cores with the defaults)")
+        var command = new Command("train", "Trains the learned world model from scratch on the CPU (about 15 minutes on 2 cores with the defaults)")
         {
             output, seed, samples, steps, codecSteps, updaterSteps, batch, threads,
         };

@@ -91,6 +91,7 @@ public sealed partial class WorldGrain
     private void Serve(WorldAtTick world)
     {
         (_world, _digest, _scores) = (world, StateDigest.Of(world), PlayerScores.Read(world.State, world.Players));
+        _startTick = world.Tick;
         _fanOut!.Remember(CurrentUpdate(world));
         CountActive(world.Model, +1);
     }

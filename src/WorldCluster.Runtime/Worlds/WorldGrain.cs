@@ -48,6 +48,7 @@ public sealed partial class WorldGrain(
     private int[] _lastActions = [];
     // Stamped on every frame update, so relays can tell this activation from the one before (FrameUpdate.Activation).
     private readonly Guid _activation = Guid.NewGuid();
+    private long _startTick;
 
     private string WorldKey => this.GetPrimaryKeyString();
 
@@ -356,7 +357,7 @@ public sealed partial class WorldGrain(
         return new WorldObservation(_world!.Tick, _digest!, _journal!.DurableTick, Frame(_world), _scores, PlayerScores.Delta(scoresBefore, _scores));
     }
 
-    private FrameUpdate CurrentUpdate(WorldAtTick world) => new(WorldKey, world.Tick, _digest!, _journal!.DurableTick, Frame(world), _lastActions, _activation);
+    private FrameUpdate CurrentUpdate(WorldAtTick world) => new(WorldKey, world.Tick, _digest!, _journal!.DurableTick, Frame(world), _lastActions, _activation, _startTick);
 
     private WorldInfo Info(WorldAtTick world) => new(WorldKey, world.Model, world.ModelVersion, world.Tick, world.Players, _digest!,
         Head.TickHz, _journal!.DurableTick, Head.ForkedFrom, Ticking: _ticker!.IsRunning, Silo: localSilo.SiloAddress.ToString());

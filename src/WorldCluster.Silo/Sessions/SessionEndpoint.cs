@@ -87,7 +87,7 @@ public static class SessionEndpoint
         }
 
         var logger = loggers.CreateLogger("WorldCluster.Sessions");
-        var participant = new SessionParticipant(world, ticket, request.Name, logger);
+        var participant = new SessionParticipant(world, ticket, request.Name, frames.Resubscribe, logger);
         var role = ParticipantEndpoints.RoleName(request.Role);
         var viewers = metrics.SessionViewers.WithLabels(Wire.StreamFormats.Name(format));
         viewers.Inc();

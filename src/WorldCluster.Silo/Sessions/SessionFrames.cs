@@ -73,6 +73,12 @@ public sealed class SessionFrames : IDisposable
     /// </summary>
     public Task Moved => Volatile.Read(ref _moved).Task;
 
+    /// <summary>
+    /// Renews this silo's subscription to the world now (with the world's current activation), so that frames of ticks
+    /// the session's rejoin sets going reach it; set by the feed.
+    /// </summary>
+    internal Func<Task> Resubscribe { get; init; } = () => Task.CompletedTask;
+
     /// <summary>Tells the session that the world's activation changed.</summary>
     internal void SignalMoved() =>
         Interlocked.Exchange(ref _moved, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();

@@ -7,7 +7,12 @@ namespace WorldCluster.Silo.Sessions;
 /// activation no longer knows it (its silo died and it came back from storage), the session joins again as the same
 /// participant, which a restarted world holding its slots gives its own slot back, and the socket stays open.
 /// </summary>
-internal sealed class SessionParticipant(IWorldGrain world, SessionTicket ticket, string? name, ILogger logger)
+/// <param name="world">The world.</param>
+/// <param name="ticket">The ticket of the session's first join.</param>
+/// <param name="name">The display name the session asked for.</param>
+/// <param name="beforeRejoin">Runs before each rejoin: renews the relay's subscription, so the ticks the rejoin sets going are relayed.</param>
+/// <param name="logger">Where rejoins are logged.</param>
+internal sealed class SessionParticipant(IWorldGrain world, SessionTicket ticket, string? name, Func<Task> beforeRejoin, ILogger logger)
 {
     private readonly Lock _gate = new();
     private SessionTicket _ticket = ticket;
@@ -55,6 +60,8 @@ internal sealed class SessionParticipant(IWorldGrain world, SessionTicket ticket
 
     private async Task JoinAgainAsync(SessionTicket stale)
     {
+        // A player's join starts a real-time world ticking; subscribed first, this silo's relay misses none of those ticks.
+        await beforeRejoin();
         SessionTicket again;
         try
         {

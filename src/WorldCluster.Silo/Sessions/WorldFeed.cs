@@ -147,7 +147,7 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
             if (update.Activation != _activation && update.Activation != Guid.Empty && _retired.Contains(update.Activation))
             {
                 // A late message from an activation that has since been replaced: the ticks before the one its successor
-                // started at are history both share (it drained them before moving, or they were durable when it died),
+                // started from are history both share (it drained them before moving, or they were durable when it died),
                 // so they may still fill a gap; later ones belong to a timeline that no longer exists.
                 if (update.Tick >= _activationStart)
                 {
@@ -162,13 +162,13 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
                     // restarted from storage behind what was relayed goes back to its last durable tick.
                     RetireLocked(_activation);
                     moved = [.. _viewers.Keys];
-                    if (update.Tick < _lastTick)
+                    if (update.StartTick < _lastTick)
                     {
-                        RewindLocked(update.Tick);
+                        RewindLocked(update.StartTick);
                     }
                 }
                 _activation = update.Activation;
-                _activationStart = update.Tick;
+                _activationStart = update.StartTick;
             }
             if (update.Tick > _lastTick)
             {
@@ -268,7 +268,8 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
         }
     }
 
-    private async Task RefreshAsync()
+    /// <summary>Renews this silo's subscription now (it also registers with a new activation of the world); never throws.</summary>
+    public async Task RefreshAsync()
     {
         try
         {

@@ -60,7 +60,10 @@ public sealed class WorldFeeds(
         }
         var dropped = metrics.SessionFramesDropped.WithLabels(format.Name());
         var subscription = new SessionFrames(options.Value.SessionFrameCapacity, s => Release(worldId, feed, s),
-            dropToKeyframe: format != StreamFormat.Png, onDropped: () => dropped.Inc());
+            dropToKeyframe: format != StreamFormat.Png, onDropped: () => dropped.Inc())
+        {
+            Resubscribe = feed.RefreshAsync,
+        };
         feed.Add(subscription, format);
         return subscription;
     }

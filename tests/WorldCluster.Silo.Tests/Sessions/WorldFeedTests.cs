@@ -34,11 +34,11 @@ public sealed class WorldFeedTests
         }
 
         // The silo died after tick 10; the new activation recovered tick 7, the last durable one.
-        await feed.OnFrameAsync(Update(7, Second));
-        await feed.OnFrameAsync(Update(8, Second));
+        await feed.OnFrameAsync(Update(7, Second, start: 7));
+        await feed.OnFrameAsync(Update(8, Second, start: 7));
         // A late message of the dead activation changes nothing.
         await feed.OnFrameAsync(Update(11, First));
-        await feed.OnFrameAsync(Update(9, Second));
+        await feed.OnFrameAsync(Update(9, Second, start: 7));
 
         var items = await Read(viewer, 15);
         Assert.Equal([.. Enumerable.Range(0, 11).Select(t => $"frame {t}"), "resumed 7 discarded 3", "frame 7", "frame 8", "frame 9"], items);
@@ -60,8 +60,8 @@ public sealed class WorldFeedTests
         Assert.False(moved.IsCompleted);
 
         // The new activation starts where the old one left (it drained before moving) and ticks on.
-        await feed.OnFrameAsync(Update(5, Second));
-        await feed.OnFrameAsync(Update(6, Second));
+        await feed.OnFrameAsync(Update(5, Second, start: 5));
+        await feed.OnFrameAsync(Update(6, Second, start: 5));
 
         Assert.Equal([.. Enumerable.Range(0, 7).Select(t => $"frame {t}")], await Read(viewer, 7));
         Assert.True(moved.IsCompletedSuccessfully);
@@ -81,17 +81,36 @@ public sealed class WorldFeedTests
         }
 
         // The new activation's first frame (tick 6) overtakes the old one's last two.
-        world.Recent = [Update(6, Second)];
-        await feed.OnFrameAsync(Update(6, Second));
+        world.Recent = [Update(6, Second, start: 6)];
+        await feed.OnFrameAsync(Update(6, Second, start: 6));
         await feed.OnFrameAsync(Update(4, First));
         await feed.OnFrameAsync(Update(5, First));
         world.RecentGate.SetResult();
         // After the move, the old activation has nothing to say.
         await feed.OnFrameAsync(Update(7, First));
-        await feed.OnFrameAsync(Update(7, Second));
+        await feed.OnFrameAsync(Update(7, Second, start: 6));
 
         Assert.Equal([.. Enumerable.Range(0, 8).Select(t => $"frame {t}")], await Read(viewer, 8));
         Assert.False(viewer.Frames.TryRead(out var extra), $"unexpected {extra}");
+    }
+
+    [Fact]
+    public async Task A_restarted_world_first_seen_ahead_of_what_was_relayed_is_announced_from_its_start_tick()
+    {
+        var world = FakeWorld.Create(Update(0, First));
+        await using var feed = await Start(world);
+        using var viewer = Subscribe(feed);
+        for (var t = 1; t <= 10; t++)
+        {
+            await feed.OnFrameAsync(Update(t, First));
+        }
+
+        // The new activation recovered tick 8 and ticked to 12 before this silo's subscription reached it: ticks 9 and 10
+        // relayed here were replaced, and 8..11 of the new timeline are gone.
+        world.Recent = [Update(12, Second, start: 8)];
+        await feed.OnFrameAsync(Update(12, Second, start: 8));
+
+        Assert.Equal([.. Enumerable.Range(0, 11).Select(t => $"frame {t}"), "resumed 8 discarded 2", "skipped 8..11", "frame 12"], await Read(viewer, 14));
     }
 
     [Fact]
@@ -156,8 +175,8 @@ public sealed class WorldFeedTests
         return items;
     }
 
-    private static FrameUpdate Update(long tick, Guid activation) =>
-        new("w-1", tick, $"digest-{tick}", tick, new WorldFrame(tick, 3, 2, 2, new byte[12]), [], activation);
+    private static FrameUpdate Update(long tick, Guid activation, long start = 0) =>
+        new("w-1", tick, $"digest-{tick}", tick, new WorldFrame(tick, 3, 2, 2, new byte[12]), [], activation, start);
 
     /// <summary>The parts of a world grain a feed calls: subscribe, unsubscribe and the recent updates.</summary>
     public class FakeWorld : DispatchProxy

@@ -10,8 +10,8 @@ namespace WorldCluster.Models.Learned.Training;
 /// <param name="LearningRate">Adam's initial learning rate (it decays along a cosine to a twentieth).</param>
 public sealed record TrainingOptions(
     long Seed = 1,
-    int Samples = 160_000,
-    int DynamicsSteps = 20_000,
+    int Samples = 200_000,
+    int DynamicsSteps = 30_000,
     int CodecSteps = 4_000,
     int UpdaterSteps = 6_000,
     int BatchSize = 32,
