@@ -144,31 +144,34 @@ internal sealed class WorldFeed(string worldId, IGrainFactory grains, TimeProvid
         List<SessionFrames>? moved = null;
         lock (_gate)
         {
-            if (update.Activation != _activation && update.Activation != Guid.Empty && _retired.Contains(update.Activation))
+            if (update.Activation != _activation && update.Activation != Guid.Empty)
             {
-                // A late message from an activation that has since been replaced: the ticks before the one its successor
-                // started from are history both share (it drained them before moving, or they were durable when it died),
-                // so they may still fill a gap; later ones belong to a timeline that no longer exists.
-                if (update.Tick >= _activationStart)
+                if (_retired.Contains(update.Activation))
                 {
-                    return;
-                }
-            }
-            else if (update.Activation != _activation && update.Activation != Guid.Empty)
-            {
-                if (_activation != Guid.Empty)
-                {
-                    // The world moved or restarted: every session checks it is still a participant, and a world that
-                    // restarted from storage behind what was relayed goes back to its last durable tick.
-                    RetireLocked(_activation);
-                    moved = [.. _viewers.Keys];
-                    if (update.StartTick < _lastTick)
+                    // A late message from an activation that has since been replaced: the ticks before the one its
+                    // successor started from are history both share (it drained them before moving, or they were durable
+                    // when it died), so they may still fill a gap; later ones belong to a timeline that no longer exists.
+                    if (update.Tick >= _activationStart)
                     {
-                        RewindLocked(update.StartTick);
+                        return;
                     }
                 }
-                _activation = update.Activation;
-                _activationStart = update.StartTick;
+                else
+                {
+                    if (_activation != Guid.Empty)
+                    {
+                        // The world moved or restarted: every session checks it is still a participant, and a world that
+                        // restarted from storage behind what was relayed goes back to the tick it started from.
+                        RetireLocked(_activation);
+                        moved = [.. _viewers.Keys];
+                        if (update.StartTick < _lastTick)
+                        {
+                            RewindLocked(update.StartTick);
+                        }
+                    }
+                    _activation = update.Activation;
+                    _activationStart = update.StartTick;
+                }
             }
             if (update.Tick > _lastTick)
             {
